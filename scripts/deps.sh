@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install what building the kernel, the tools and running the VM tests needs.
+# Idempotent: does nothing when every package is already present.
+set -eu
+
+PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync
+ccache kmod pkg-config git
+qemu-system-x86
+libmnl-dev libnetfilter-queue-dev libnetfilter-conntrack-dev libnfnetlink-dev
+clang libclang-rt-14-dev
+iproute2 iptables nftables conntrack conntrackd
+vsftpd curl lftp python3 socat tcpdump"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "deps: installing:$missing"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
