@@ -10,6 +10,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "attr_table.h"
 #include "cthelper_nl.h"
 
 static int copy_name(char *dst, size_t dstlen, const char *src)
@@ -282,88 +283,34 @@ struct nlmsghdr *cth_helper_build_del(void *buf, size_t buflen,
 
 /* --- parsing ------------------------------------------------------------ */
 
-static int parse_attr_cb(const struct nlattr *attr, void *data)
-{
-	static const enum mnl_attr_data_type types[CTH_ATTR_MAX + 1] = {
-		[NFCTH_NAME]		= MNL_TYPE_NUL_STRING,
-		[NFCTH_TUPLE]		= MNL_TYPE_NESTED,
-		[NFCTH_QUEUE_NUM]	= MNL_TYPE_U32,
-		[NFCTH_POLICY]		= MNL_TYPE_NESTED,
-		[NFCTH_PRIV_DATA_LEN]	= MNL_TYPE_U32,
-		[NFCTH_STATUS]		= MNL_TYPE_U32,
-		[NFCTH_FLAGS]		= MNL_TYPE_U32,
-	};
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+static const enum mnl_attr_data_type helper_types[CTH_ATTR_MAX + 1] = {
+	[NFCTH_NAME]		= MNL_TYPE_NUL_STRING,
+	[NFCTH_TUPLE]		= MNL_TYPE_NESTED,
+	[NFCTH_QUEUE_NUM]	= MNL_TYPE_U32,
+	[NFCTH_POLICY]		= MNL_TYPE_NESTED,
+	[NFCTH_PRIV_DATA_LEN]	= MNL_TYPE_U32,
+	[NFCTH_STATUS]		= MNL_TYPE_U32,
+	[NFCTH_FLAGS]		= MNL_TYPE_U32,
+};
 
-	if (mnl_attr_type_valid(attr, CTH_ATTR_MAX) < 0)
-		return MNL_CB_OK;	/* newer kernel: ignore */
-	if (types[type] != MNL_TYPE_UNSPEC &&
-	    mnl_attr_validate(attr, types[type]) < 0)
-		return MNL_CB_ERROR;
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
+static const enum mnl_attr_data_type tuple_types[NFCTH_TUPLE_MAX + 1] = {
+	[NFCTH_TUPLE_L3PROTONUM]	= MNL_TYPE_U16,
+	[NFCTH_TUPLE_L4PROTONUM]	= MNL_TYPE_U8,
+};
 
-static int parse_tuple_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+static const enum mnl_attr_data_type policy_set_types[NFCTH_POLICY_SET_MAX + 1] = {
+	[NFCTH_POLICY_SET_NUM]	= MNL_TYPE_U32,
+	[NFCTH_POLICY_SET1]	= MNL_TYPE_NESTED,
+	[NFCTH_POLICY_SET2]	= MNL_TYPE_NESTED,
+	[NFCTH_POLICY_SET3]	= MNL_TYPE_NESTED,
+	[NFCTH_POLICY_SET4]	= MNL_TYPE_NESTED,
+};
 
-	if (mnl_attr_type_valid(attr, NFCTH_TUPLE_MAX) < 0)
-		return MNL_CB_OK;
-	switch (type) {
-	case NFCTH_TUPLE_L3PROTONUM:
-		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case NFCTH_TUPLE_L4PROTONUM:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		break;
-	}
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int parse_policy_set_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, NFCTH_POLICY_SET_MAX) < 0)
-		return MNL_CB_OK;
-	if (type == NFCTH_POLICY_SET_NUM) {
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-	} else if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0) {
-		return MNL_CB_ERROR;
-	}
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int parse_policy_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, NFCTH_POLICY_MAX) < 0)
-		return MNL_CB_OK;
-	switch (type) {
-	case NFCTH_POLICY_NAME:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case NFCTH_POLICY_EXPECT_MAX:
-	case NFCTH_POLICY_EXPECT_TIMEOUT:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		break;
-	}
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
+static const enum mnl_attr_data_type policy_types[NFCTH_POLICY_MAX + 1] = {
+	[NFCTH_POLICY_NAME]		= MNL_TYPE_NUL_STRING,
+	[NFCTH_POLICY_EXPECT_MAX]	= MNL_TYPE_U32,
+	[NFCTH_POLICY_EXPECT_TIMEOUT]	= MNL_TYPE_U32,
+};
 
 static int parse_string(char *dst, size_t size, const struct nlattr *attr)
 {
@@ -382,7 +329,8 @@ static int parse_policies(const struct nlattr *nest, struct cth_helper *h)
 	const struct nlattr *sets[NFCTH_POLICY_SET_MAX + 1] = { NULL };
 	uint32_t count, i;
 
-	if (mnl_attr_parse_nested(nest, parse_policy_set_cb, sets) < 0)
+	if (attr_table_parse_nested(nest, sets, policy_set_types,
+				    NFCTH_POLICY_SET_MAX) < 0)
 		return -EINVAL;
 	if (!sets[NFCTH_POLICY_SET_NUM])
 		return -EINVAL;
@@ -397,7 +345,8 @@ static int parse_policies(const struct nlattr *nest, struct cth_helper *h)
 
 		if (!set)
 			return -EINVAL;	/* a hole in the sets */
-		if (mnl_attr_parse_nested(set, parse_policy_cb, tb) < 0)
+		if (attr_table_parse_nested(set, tb, policy_types,
+					    NFCTH_POLICY_MAX) < 0)
 			return -EINVAL;
 		if (!tb[NFCTH_POLICY_NAME] || !tb[NFCTH_POLICY_EXPECT_MAX] ||
 		    !tb[NFCTH_POLICY_EXPECT_TIMEOUT])
@@ -425,7 +374,8 @@ int cth_helper_parse(const struct nlmsghdr *nlh, struct cth_helper *h)
 		return -EPROTO;
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg))
 		return -EINVAL;
-	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), parse_attr_cb, tb) < 0)
+	if (attr_table_parse(nlh, sizeof(struct nfgenmsg), tb, helper_types,
+			     CTH_ATTR_MAX) < 0)
 		return -EINVAL;
 
 	if (tb[NFCTH_NAME]) {
@@ -436,7 +386,8 @@ int cth_helper_parse(const struct nlmsghdr *nlh, struct cth_helper *h)
 	if (tb[NFCTH_TUPLE]) {
 		const struct nlattr *tt[NFCTH_TUPLE_MAX + 1] = { NULL };
 
-		if (mnl_attr_parse_nested(tb[NFCTH_TUPLE], parse_tuple_cb, tt) < 0)
+		if (attr_table_parse_nested(tb[NFCTH_TUPLE], tt, tuple_types,
+					    NFCTH_TUPLE_MAX) < 0)
 			return -EINVAL;
 		if (!tt[NFCTH_TUPLE_L3PROTONUM] || !tt[NFCTH_TUPLE_L4PROTONUM])
 			return -EINVAL;

@@ -11,6 +11,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "attr_table.h"
 #include "cttimeout_nl.h"
 
 #ifndef IPPROTO_GRE
@@ -241,38 +242,21 @@ struct nlmsghdr *ctt_timeout_build_default_get(void *buf, size_t buflen,
 	return nlh;
 }
 
-static int parse_attr_cb(const struct nlattr *attr, void *data)
-{
-	static const enum mnl_attr_data_type types[CTA_TIMEOUT_MAX + 1] = {
-		[CTA_TIMEOUT_NAME]	= MNL_TYPE_NUL_STRING,
-		[CTA_TIMEOUT_L3PROTO]	= MNL_TYPE_U16,
-		[CTA_TIMEOUT_L4PROTO]	= MNL_TYPE_U8,
-		[CTA_TIMEOUT_DATA]	= MNL_TYPE_NESTED,
-		[CTA_TIMEOUT_USE]	= MNL_TYPE_U32,
-	};
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+static const enum mnl_attr_data_type timeout_types[CTA_TIMEOUT_MAX + 1] = {
+	[CTA_TIMEOUT_NAME]	= MNL_TYPE_NUL_STRING,
+	[CTA_TIMEOUT_L3PROTO]	= MNL_TYPE_U16,
+	[CTA_TIMEOUT_L4PROTO]	= MNL_TYPE_U8,
+	[CTA_TIMEOUT_DATA]	= MNL_TYPE_NESTED,
+	[CTA_TIMEOUT_USE]	= MNL_TYPE_U32,
+};
 
-	if (mnl_attr_type_valid(attr, CTA_TIMEOUT_MAX) < 0)
-		return MNL_CB_OK;
-	if (types[type] != MNL_TYPE_UNSPEC &&
-	    mnl_attr_validate(attr, types[type]) < 0)
-		return MNL_CB_ERROR;
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int parse_state_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(attr, CTT_STATE_MAX) < 0)
-		return MNL_CB_OK;
-	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-		return MNL_CB_ERROR;
-	tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
+/* Every state timeout of every protocol is a be32. */
+static const enum mnl_attr_data_type state_types[CTT_STATE_MAX + 1] = {
+	MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32,
+	MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32,
+	MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32, MNL_TYPE_U32,
+	MNL_TYPE_U32, MNL_TYPE_U32,
+};
 
 int ctt_timeout_parse(const struct nlmsghdr *nlh, struct ctt_timeout *t)
 {
@@ -288,7 +272,8 @@ int ctt_timeout_parse(const struct nlmsghdr *nlh, struct ctt_timeout *t)
 		return -EPROTO;
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg))
 		return -EINVAL;
-	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), parse_attr_cb, tb) < 0)
+	if (attr_table_parse(nlh, sizeof(struct nfgenmsg), tb, timeout_types,
+			     CTA_TIMEOUT_MAX) < 0)
 		return -EINVAL;
 
 	if (tb[CTA_TIMEOUT_NAME]) {
@@ -314,8 +299,8 @@ int ctt_timeout_parse(const struct nlmsghdr *nlh, struct ctt_timeout *t)
 	if (tb[CTA_TIMEOUT_DATA]) {
 		const struct nlattr *st[CTT_STATE_MAX + 1] = { NULL };
 
-		if (mnl_attr_parse_nested(tb[CTA_TIMEOUT_DATA], parse_state_cb,
-					  st) < 0)
+		if (attr_table_parse_nested(tb[CTA_TIMEOUT_DATA], st,
+					    state_types, CTT_STATE_MAX) < 0)
 			return -EINVAL;
 		for (i = 1; i <= CTT_STATE_MAX; i++) {
 			if (!st[i])
