@@ -1,0 +1,249 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the VM selftests (sourced, POSIX sh).
+#
+# TAP:      ok NAME | not_ok NAME [WHY] | skip NAME REASON | check NAME CMD...
+#           tap_done  (prints the plan, checks dmesg, exits 0 pass / 1 fail / 4 skip)
+# Topology: topo_setup (namespaces $C client, $F firewall, $S server; veth;
+#           IPv4 10.0.1.0/24 client side, 10.0.2.0/24 server side, IPv6
+#           dead:1::/64 and dead:2::/64; the firewall forwards both)
+# Misc:     wait_port NS PORT, retry N CMD..., ftp_server_start NS, cleanup
+
+REPO=${REPO:-$(pwd)}
+BUILD=${BUILD:-$REPO/build}
+LINUX=${LINUX:-$BUILD/linux}
+SELFTESTS_BIN=${SELFTESTS_BIN:-$BUILD/selftests}
+export REPO BUILD LINUX SELFTESTS_BIN
+
+# Client and server addresses; FW*_ are the firewall's side of each link.
+CLI4=10.0.1.1;  FWC4=10.0.1.254; FWS4=10.0.2.254; SRV4=10.0.2.2
+CLI6=dead:1::1; FWC6=dead:1::fe; FWS6=dead:2::fe; SRV6=dead:2::2
+
+TAP_N=0
+TAP_FAILED=0
+TAP_PASSED=0
+TAP_SKIPPED=0
+# Work directory for configs, logs and transferred files of this test.
+T=$(mktemp -d /tmp/selftest.XXXXXX)
+DMESG_START=$(dmesg 2>/dev/null | wc -l)
+
+echo "TAP version 13"
+
+ok() {
+	TAP_N=$((TAP_N + 1)); TAP_PASSED=$((TAP_PASSED + 1))
+	echo "ok $TAP_N - $1"
+}
+
+not_ok() {
+	TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $1"
+	[ -z "${2:-}" ] || echo "# $2"
+}
+
+skip() {
+	TAP_N=$((TAP_N + 1)); TAP_SKIPPED=$((TAP_SKIPPED + 1))
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+# check NAME CMD...: one TAP line from the exit status of CMD; its output
+# goes to the TAP stream as comments only when it fails.
+check() {
+	_name=$1; shift
+	if "$@" >"$T/check.out" 2>&1; then
+		ok "$_name"
+	else
+		not_ok "$_name" "command failed: $*"
+		sed 's/^/#   /' "$T/check.out" | tail -n 20
+	fi
+}
+
+# Diagnostics as TAP comments.
+diag() {
+	echo "# $*"
+}
+
+# A kernel splat anywhere in this test is a failure of the test.
+dmesg_clean() {
+	dmesg | tail -n +"$((DMESG_START + 1))" >"$T/dmesg"
+	if grep -Eq 'WARNING:|BUG:|Oops|refcount_t|lockdep|KASAN|general protection' "$T/dmesg"; then
+		grep -E -A 20 'WARNING:|BUG:|Oops|refcount_t|lockdep|KASAN|general protection' \
+			"$T/dmesg" | head -n 40 | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+tap_done() {
+	cleanup
+	if dmesg_clean; then ok "no kernel warning in dmesg"; else not_ok "no kernel warning in dmesg"; fi
+	echo "1..$TAP_N"
+	echo "# $TAP_PASSED passed, $TAP_FAILED failed, $TAP_SKIPPED skipped"
+	rm -rf "$T"
+	[ "$TAP_FAILED" -eq 0 ] || exit 1
+	[ "$TAP_PASSED" -gt 1 ] || exit 4
+	exit 0
+}
+
+# Whole test skipped: a prerequisite of the kernel or the host is missing.
+skip_all() {
+	echo "1..0 # SKIP $1"
+	cleanup
+	rm -rf "$T"
+	exit 4
+}
+
+# retry N CMD...: for things that settle asynchronously (see kernel-facts).
+retry() {
+	_n=$1; shift
+	while ! "$@"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+
+# wait_port NS PORT: until a TCP socket listens on PORT in NS (5 s).
+wait_port() {
+	retry 25 sh -c "ip netns exec $1 ss -Htln 'sport = :$2' | grep -q ."
+}
+
+# Namespaces of this test; unique so that a leftover cannot collide.
+C=cl-$$ F=fw-$$ S=sv-$$
+NETNS_CREATED=""
+
+netns_add() {
+	ip netns add "$1" || return 1
+	NETNS_CREATED="$NETNS_CREATED $1"
+	ip -n "$1" link set lo up
+}
+
+# veth_link NS1 IF1 NS2 IF2
+veth_link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
+	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
+
+# addr NS IF ADDR4/LEN ADDR6/LEN: nodad so IPv6 is usable at once.
+addr() {
+	ip -n "$1" addr add "$3" dev "$2" &&
+	ip -n "$1" addr add "$4" dev "$2" nodad
+}
+
+# topo_setup [FW_NS]: client <-> firewall <-> server.
+topo_setup() {
+	_f=${1:-$F}
+	netns_add "$C" && netns_add "$_f" && netns_add "$S" &&
+	veth_link "$C" eth0 "$_f" cli0 && veth_link "$_f" srv0 "$S" eth0 &&
+	addr "$C" eth0 $CLI4/24 $CLI6/64 &&
+	addr "$_f" cli0 $FWC4/24 $FWC6/64 &&
+	addr "$_f" srv0 $FWS4/24 $FWS6/64 &&
+	addr "$S" eth0 $SRV4/24 $SRV6/64 &&
+	ip -n "$C" route add default via $FWC4 &&
+	ip -n "$C" -6 route add default via $FWC6 &&
+	ip -n "$S" route add default via $FWS4 &&
+	ip -n "$S" -6 route add default via $FWS6 &&
+	ip netns exec "$_f" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec "$_f" sysctl -qw net.ipv6.conf.all.forwarding=1 ||
+		skip_all "cannot set up the namespaces"
+}
+
+# nsx NS CMD...: short for ip netns exec.
+nsx() {
+	_ns=$1; shift
+	ip netns exec "$_ns" "$@"
+}
+
+# Background processes of this test, killed by PID in cleanup.
+PIDS=""
+
+spawn() {
+	"$@" &
+	PIDS="$PIDS $!"
+}
+
+# ftp_server_start NS: anonymous vsftpd on port 21 (IPv4 and IPv6) serving
+# $T/ftproot/file; PASV ports 30000-30099 (so that tests can tell data
+# connections apart).
+ftp_server_start() {
+	mkdir -p "$T/ftproot" "$T/empty"
+	chmod 755 "$T/ftproot" "$T/empty"
+	head -c 100000 /dev/urandom >"$T/ftproot/file"
+	chmod 644 "$T/ftproot/file"
+	cat >"$T/vsftpd.conf" <<-EOF
+	listen=NO
+	listen_ipv6=YES
+	background=NO
+	anonymous_enable=YES
+	no_anon_password=YES
+	anon_root=$T/ftproot
+	local_enable=NO
+	write_enable=NO
+	pasv_enable=YES
+	pasv_min_port=30000
+	pasv_max_port=30099
+	port_enable=YES
+	connect_from_port_20=NO
+	secure_chroot_dir=$T/empty
+	seccomp_sandbox=NO
+	xferlog_enable=NO
+	vsftpd_log_file=$T/vsftpd.log
+	EOF
+	spawn nsx "$1" vsftpd "$T/vsftpd.conf"
+	wait_port "$1" 21
+}
+
+# ftp_get NS URL [CURL_OPTS...]: download "file" and compare it.
+ftp_get() {
+	_ns=$1 _url=$2; shift 2
+	rm -f "$T/got"
+	nsx "$_ns" curl -sS --max-time 10 --connect-timeout 5 "$@" \
+		-o "$T/got" "$_url/file" && cmp -s "$T/got" "$T/ftproot/file"
+}
+
+# conntrackd_start NS HELPER_LINES: conntrackd in helper mode for ftp.
+conntrackd_start() {
+	_d="$T/conntrackd-$1"
+	mkdir -p "$_d"
+	cat >"$_d/conntrackd.conf" <<-EOF
+	General {
+		HashSize 8192
+		HashLimit 65535
+		LogFile $_d/log
+		Syslog off
+		LockFile $_d/lock
+		UNIX { Path $_d/ctl }
+		NetlinkBufferSize 2097152
+		NetlinkBufferSizeMaxGrowth 8388608
+	}
+	Helper {
+		Type ftp inet tcp {
+			QueueNum ${2:-0}
+			QueueLen 10240
+			Policy ftp {
+				ExpectMax 1
+				ExpectTimeout 300
+			}
+		}
+	}
+	EOF
+	nsx "$1" conntrackd -C "$_d/conntrackd.conf" >"$_d/out" 2>&1 &
+	CONNTRACKD_PID=$!
+	PIDS="$PIDS $CONNTRACKD_PID"
+	# Ready once it has enabled the helper.
+	retry 25 sh -c "ip netns exec $1 nfct list helper 2>/dev/null | grep -q 'status = enabled'"
+}
+
+# stop PID: end one of our background processes.
+stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	PIDS=$(echo "$PIDS" | sed "s/ $1\b//")
+}
+
+cleanup() {
+	for _p in $PIDS; do kill "$_p" 2>/dev/null; done
+	for _p in $PIDS; do wait "$_p" 2>/dev/null; done
+	PIDS=""
+	for _ns in $NETNS_CREATED; do ip netns del "$_ns" 2>/dev/null; done
+	NETNS_CREATED=""
+}
+
+trap 'cleanup; rm -rf "$T"' INT TERM

@@ -1,0 +1,950 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A minimal user-space conntrack helper for the selftests. It drives the
+ * kernel paths conntrackd cannot: IPv6, expectations with a NAT binding and
+ * the nat-follow-master function, payload mangling of a different length,
+ * private data round trips, expectation classes, malformed verdicts.
+ *
+ * It registers (NFNL_SUBSYS_CTHELPER) and enables helper NAME for IPv4 and
+ * IPv6 TCP on QUEUE, binds the queue with NFQA_CFG_F_CONNTRACK and answers
+ * every packet with one verdict. It understands the FTP lines that announce
+ * a data connection: PORT and EPRT from the client, 227 (PASV) and 229
+ * (EPSV) replies from the server.
+ *
+ * usage: nfq_test_helper [options]
+ *   -q QUEUE   queue number (0)
+ *   -n NAME    helper name (ftp)
+ *   -c N       expectation classes of the helper (1), -m MAX expected (1)
+ *   -C CLASS   class of the expectations it creates (0)
+ *   -p LEN     private data length (0); with LEN >= 4 the first 4 bytes
+ *              count the packets of the connection, checked on each packet
+ *   -N         NAT: rewrite the address in the payload to the one the peer
+ *              sees, expectation with CTA_EXPECT_NAT and nat-follow-master
+ *   -M         mangle: make 227/229 replies longer even without NAT
+ *   -E HELPER  the related connection gets HELPER (CTA_EXPECT_HELP_NAME)
+ *   -P PORT    no FTP: expect client -> server:PORT on the first packet
+ *              with payload of each connection
+ *   -B         malformed verdicts on the first packets (TAP lines), then
+ *              a valid one; needs -P
+ *   -F         register the helper fail-closed (NFCTH_F_FAIL_CLOSED)
+ *   -R         do not register the helper (the test did, e.g. with nfct)
+ *
+ * Logs one line per event on stdout. On SIGTERM prints a summary and exits
+ * 1 if a private data check failed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nfnetlink_cthelper.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+
+#include <libmnl/libmnl.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue_ipv4.h>
+#include <libnetfilter_queue/libnetfilter_queue_ipv6.h>
+#include <libnetfilter_queue/libnetfilter_queue_tcp.h>
+#include <libnetfilter_queue/pktbuff.h>
+
+#include "cthelper_nl.h"
+
+static struct {
+	uint16_t queue;
+	const char *name;
+	uint32_t classes, max_expected, class, priv_len;
+	bool nat, mangle, bad, fail_closed, no_register;
+	const char *exp_helper;
+	uint16_t toy_port;
+} opt = {
+	.name = "ftp", .classes = 1, .max_expected = 1,
+};
+
+static struct mnl_socket *nl;
+static volatile sig_atomic_t stop;
+
+static struct {
+	unsigned int packets, expectations, exp_errors, mangled;
+	unsigned int priv_exact, priv_stale, priv_bad;
+} stats;
+
+/* Conntrack directions (nf_conntrack_tuple_common.h is not uapi-clean). */
+enum { DIR_ORIGINAL, DIR_REPLY };
+
+/* What the program knows of the conntrack of a queued packet. */
+struct addr {
+	uint32_t ip[4];		/* IPv4 in ip[0] */
+};
+
+struct tuple {
+	struct addr src, dst;
+	uint16_t sport, dport;	/* network order */
+};
+
+struct ct {
+	uint32_t id;
+	uint16_t l3num;
+	int dir;		/* of the packet: DIR_* */
+	struct tuple t[2];
+	const uint8_t *info;	/* CTA_HELP_INFO */
+	int info_len;
+};
+
+/* Per connection: what we wrote last and how many verdicts it had. */
+#define MAX_CONNS 256
+static struct conn {
+	uint32_t id;
+	bool used, expected;
+	uint32_t written;	/* private data counter, 0: never */
+	unsigned int bad_done;
+} conns[MAX_CONNS];
+
+static struct conn *conn_get(uint32_t id)
+{
+	struct conn *free_slot = NULL;
+
+	for (int i = 0; i < MAX_CONNS; i++) {
+		if (conns[i].used && conns[i].id == id)
+			return &conns[i];
+		if (!conns[i].used && !free_slot)
+			free_slot = &conns[i];
+	}
+	if (!free_slot)		/* forget the oldest: tests are small */
+		free_slot = &conns[id % MAX_CONNS];
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = true;
+	free_slot->id = id;
+	return free_slot;
+}
+
+static int tap_n, tap_failed;
+
+static void tap(bool pass, const char *fmt, const char *what, int err)
+{
+	tap_n++;
+	tap_failed += !pass;
+	printf("%sok %d - ", pass ? "" : "not ", tap_n);
+	printf(fmt, what, err ? strerror(err) : "accepted");
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- parsing NFQA_CT ---- */
+
+static int collect_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= CTA_MAX)	/* CTA_MAX is the largest of our nests */
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void parse_tuple(const struct nlattr *nest, struct tuple *t)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = {}, *ip[CTA_MAX + 1] = {},
+			    *proto[CTA_MAX + 1] = {};
+
+	mnl_attr_parse_nested(nest, collect_cb, tb);
+	if (tb[CTA_TUPLE_IP])
+		mnl_attr_parse_nested(tb[CTA_TUPLE_IP], collect_cb, ip);
+	if (tb[CTA_TUPLE_PROTO])
+		mnl_attr_parse_nested(tb[CTA_TUPLE_PROTO], collect_cb, proto);
+	if (ip[CTA_IP_V4_SRC])
+		memcpy(t->src.ip, mnl_attr_get_payload(ip[CTA_IP_V4_SRC]), 4);
+	if (ip[CTA_IP_V4_DST])
+		memcpy(t->dst.ip, mnl_attr_get_payload(ip[CTA_IP_V4_DST]), 4);
+	if (ip[CTA_IP_V6_SRC])
+		memcpy(t->src.ip, mnl_attr_get_payload(ip[CTA_IP_V6_SRC]), 16);
+	if (ip[CTA_IP_V6_DST])
+		memcpy(t->dst.ip, mnl_attr_get_payload(ip[CTA_IP_V6_DST]), 16);
+	if (proto[CTA_PROTO_SRC_PORT])
+		t->sport = mnl_attr_get_u16(proto[CTA_PROTO_SRC_PORT]);
+	if (proto[CTA_PROTO_DST_PORT])
+		t->dport = mnl_attr_get_u16(proto[CTA_PROTO_DST_PORT]);
+}
+
+static int parse_ct(const struct nlattr *nest, uint32_t ctinfo, struct ct *ct)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = {}, *help[CTA_MAX + 1] = {};
+
+	if (mnl_attr_parse_nested(nest, collect_cb, tb) < 0 ||
+	    !tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY] || !tb[CTA_ID])
+		return -1;
+	parse_tuple(tb[CTA_TUPLE_ORIG], &ct->t[DIR_ORIGINAL]);
+	parse_tuple(tb[CTA_TUPLE_REPLY], &ct->t[DIR_REPLY]);
+	ct->id = ntohl(mnl_attr_get_u32(tb[CTA_ID]));
+	ct->dir = ctinfo >= IP_CT_IS_REPLY ? DIR_REPLY :
+					     DIR_ORIGINAL;
+	if (tb[CTA_HELP]) {
+		mnl_attr_parse_nested(tb[CTA_HELP], collect_cb, help);
+		if (help[CTA_HELP_INFO]) {
+			ct->info = mnl_attr_get_payload(help[CTA_HELP_INFO]);
+			ct->info_len = mnl_attr_get_payload_len(help[CTA_HELP_INFO]);
+		}
+	}
+	return 0;
+}
+
+/* ---- building NFQA_CT and NFQA_EXP ---- */
+
+static void put_tuple(struct nlmsghdr *nlh, int type, uint16_t l3num,
+		      const struct tuple *t)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type), *n;
+
+	n = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	if (l3num == AF_INET) {
+		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, t->src.ip);
+		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, t->dst.ip);
+	} else {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, t->src.ip);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, t->dst.ip);
+	}
+	mnl_attr_nest_end(nlh, n);
+	n = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_TCP);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, t->sport);
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, t->dport);
+	mnl_attr_nest_end(nlh, n);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* The data connection is expected from wherever the peer of this packet
+ * is to where the peer sends to (both as the conntrack of the reverse
+ * direction sees them), on the announced port; any source port.
+ */
+static void put_expect(struct nlmsghdr *nlh, const struct ct *ct,
+		       const struct addr *announced, uint16_t port,
+		       uint32_t class)
+{
+	const struct tuple *rev = &ct->t[!ct->dir];
+	struct tuple exp = { rev->src, rev->dst, 0, port };
+	struct tuple mask, nat = { *announced, rev->dst, port, 0 };
+	struct nlattr *nest, *n;
+
+	memset(&mask, 0xff, sizeof(mask));
+	mask.sport = 0;
+
+	nest = mnl_attr_nest_start(nlh, NFQA_EXP);
+	put_tuple(nlh, CTA_EXPECT_MASTER, ct->l3num, &ct->t[DIR_ORIGINAL]);
+	put_tuple(nlh, CTA_EXPECT_TUPLE, ct->l3num, &exp);
+	put_tuple(nlh, CTA_EXPECT_MASK, ct->l3num, &mask);
+	mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(30));
+	mnl_attr_put_u32(nlh, CTA_EXPECT_CLASS, htonl(class));
+	if (opt.exp_helper)
+		mnl_attr_put_strz(nlh, CTA_EXPECT_HELP_NAME, opt.exp_helper);
+	if (opt.nat) {
+		/* nat-follow-master maps the related connection like its
+		 * master, to the announced port (the NAT tuple's source).
+		 */
+		n = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
+		mnl_attr_put_u32(nlh, CTA_EXPECT_NAT_DIR, htonl(!ct->dir));
+		put_tuple(nlh, CTA_EXPECT_NAT_TUPLE, ct->l3num, &nat);
+		mnl_attr_nest_end(nlh, n);
+		mnl_attr_put_strz(nlh, CTA_EXPECT_FN, "nat-follow-master");
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_help(struct nlmsghdr *nlh, const void *info, int len)
+{
+	struct nlattr *ctn = mnl_attr_nest_start(nlh, NFQA_CT), *help;
+
+	help = mnl_attr_nest_start(nlh, CTA_HELP);
+	mnl_attr_put_strz(nlh, CTA_HELP_NAME, opt.name);
+	if (len)
+		mnl_attr_put(nlh, CTA_HELP_INFO, len, info);
+	mnl_attr_nest_end(nlh, help);
+	mnl_attr_nest_end(nlh, ctn);
+}
+
+/* ---- FTP ---- */
+
+struct announce {
+	bool found;
+	struct addr addr;
+	uint16_t port;			/* network order */
+	unsigned int addr_off, addr_len; /* of the address text, if any */
+	unsigned int text_off;		/* where -M inserts, 0: nowhere */
+};
+
+/* "a,b,c,d,p1,p2" at s: address and port. */
+static bool parse_6nums(const char *s, const char *line, struct announce *a)
+{
+	unsigned int n[6];
+	int end, addr_end = 0;
+
+	if (sscanf(s, "%u,%u,%u,%u,%n%u,%u%n", &n[0], &n[1], &n[2], &n[3],
+		   &addr_end, &n[4], &n[5], &end) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		if (n[i] > 255)
+			return false;
+	a->addr.ip[0] = htonl(n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3]);
+	a->port = htons(n[4] << 8 | n[5]);
+	a->addr_off = s - line;
+	a->addr_len = addr_end - 1;
+	a->found = true;
+	return true;
+}
+
+/* "EPRT |af|addr|port|" */
+static bool parse_eprt(const char *line, struct announce *a)
+{
+	char d = line[5], addr[64];
+	const char *p = line + 6, *q;
+	int af;
+	unsigned int port;
+
+	if (sscanf(p, "%d", &af) != 1 || !(p = strchr(p, d)))
+		return false;
+	q = strchr(++p, d);
+	if (!q || q - p >= (int)sizeof(addr))
+		return false;
+	memcpy(addr, p, q - p);
+	addr[q - p] = 0;
+	if (inet_pton(af == 2 ? AF_INET6 : AF_INET, addr, a->addr.ip) != 1 ||
+	    sscanf(q + 1, "%u", &port) != 1 || port > 65535)
+		return false;
+	a->port = htons(port);
+	a->addr_off = p - line;
+	a->addr_len = q - p;
+	a->found = true;
+	return true;
+}
+
+static void parse_ftp(const char *line, int dir, struct announce *a)
+{
+	const char *p;
+	unsigned int port;
+
+	memset(a, 0, sizeof(*a));
+	if (dir == DIR_ORIGINAL) {
+		if (!strncasecmp(line, "PORT ", 5))
+			parse_6nums(line + 5, line, a);
+		else if (!strncasecmp(line, "EPRT ", 5))
+			parse_eprt(line, a);
+		return;
+	}
+	if (!strncmp(line, "227 ", 4)) {
+		for (p = line + 4; *p && !a->found; p++)
+			if (*p >= '0' && *p <= '9' && parse_6nums(p, line, a))
+				break;
+	} else if (!strncmp(line, "229 ", 4) && (p = strstr(line, "(|||")) &&
+		   sscanf(p + 4, "%u", &port) == 1 && port <= 65535) {
+		a->port = htons(port);
+		a->found = true;	/* no address: the server's own */
+	}
+	if (a->found && (p = strchr(line, '(')) && p > line + 4)
+		a->text_off = p - line - 1;
+}
+
+/* The announced address as the peer must see it, in the announcement's
+ * syntax (a,b,c,d or EPRT's text form).
+ */
+static int format_addr(const struct ct *ct, const char *line,
+		       char *out, size_t size)
+{
+	const struct addr *a = &ct->t[!ct->dir].dst;
+	uint32_t ip = ntohl(a->ip[0]);
+
+	if (line[0] == 'E' || line[0] == 'e')
+		return inet_ntop(ct->l3num, a->ip, out, size) ? (int)strlen(out) : -1;
+	return snprintf(out, size, "%u,%u,%u,%u", ip >> 24, ip >> 16 & 255,
+			ip >> 8 & 255, ip & 255);
+}
+
+/* ---- packets ---- */
+
+struct verdict {
+	char buf[8192];
+	struct nlmsghdr *nlh;
+};
+
+static int mangle(struct pkt_buff *pkt, uint16_t l3num, unsigned int off,
+		  unsigned int len, const char *rep, unsigned int rep_len)
+{
+	if (l3num == AF_INET)
+		return nfq_tcp_mangle_ipv4(pkt, off, len, rep, rep_len);
+	return nfq_tcp_mangle_ipv6(pkt, off, len, rep, rep_len);
+}
+
+/* Returns the TCP payload of pkt, NULL when there is none. */
+static char *tcp_payload(struct pkt_buff *pkt, uint16_t l3num,
+			 unsigned int *len)
+{
+	struct tcphdr *tcph;
+
+	if (l3num == AF_INET) {
+		struct iphdr *iph = nfq_ip_get_hdr(pkt);
+
+		if (!iph || nfq_ip_set_transport_header(pkt, iph) < 0)
+			return NULL;
+	} else {
+		struct ip6_hdr *ip6h = nfq_ip6_get_hdr(pkt);
+
+		if (!ip6h || nfq_ip6_set_transport_header(pkt, ip6h,
+							  IPPROTO_TCP) < 0)
+			return NULL;
+	}
+	tcph = nfq_tcp_get_hdr(pkt);
+	if (!tcph)
+		return NULL;
+	*len = nfq_tcp_get_payload_len(tcph, pkt);
+	return *len ? nfq_tcp_get_payload(tcph, pkt) : NULL;
+}
+
+/* FTP (or -P): fills the expectation and mangles the payload. */
+static void help_packet(struct verdict *v, const struct ct *ct,
+			struct pkt_buff *pkt, struct conn *conn)
+{
+	static const char tag[] = ", rewritten by nfq_test_helper";
+	char line[512], rep[64], addr[64];
+	struct announce a;
+	unsigned int len;
+	char *payload = tcp_payload(pkt, ct->l3num, &len);
+	int rep_len;
+
+	if (!payload)
+		return;
+	if (opt.toy_port) {
+		if (conn->expected)
+			return;
+		conn->expected = true;
+		memset(&a, 0, sizeof(a));
+		a.addr = ct->t[ct->dir].src;
+		a.port = htons(opt.toy_port);
+		put_expect(v->nlh, ct, &a.addr, a.port, opt.class);
+		inet_ntop(ct->l3num, ct->t[!ct->dir].dst.ip, addr, sizeof(addr));
+		printf("expect %s port %u class %u\n", addr, opt.toy_port,
+		       opt.class);
+		stats.expectations++;
+		return;
+	}
+
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
+	memcpy(line, payload, len);
+	line[len] = 0;
+	parse_ftp(line, ct->dir, &a);
+	if (!a.found)
+		return;
+
+	put_expect(v->nlh, ct, &a.addr, a.port, opt.class);
+	inet_ntop(ct->l3num, ct->t[!ct->dir].dst.ip, addr, sizeof(addr));
+	printf("expect %s port %u class %u%s\n", addr, ntohs(a.port),
+	       opt.class, opt.nat ? " nat" : "");
+	stats.expectations++;
+
+	/* From the end of the line backwards so offsets stay valid. */
+	rep_len = format_addr(ct, line, rep, sizeof(rep));
+	if (opt.nat && a.addr_len && rep_len > 0 &&
+	    ((unsigned int)rep_len != a.addr_len ||
+	     memcmp(rep, line + a.addr_off, rep_len))) {
+		if (mangle(pkt, ct->l3num, a.addr_off, a.addr_len, rep,
+			   rep_len))
+			printf("mangle address %.*s -> %s\n", a.addr_len,
+			       line + a.addr_off, rep);
+	}
+	if (opt.mangle && a.text_off &&
+	    mangle(pkt, ct->l3num, a.text_off, 0, tag, sizeof(tag) - 1))
+		printf("mangle text +%zu\n", sizeof(tag) - 1);
+	fflush(stdout);
+}
+
+/* Private data: [0..3] counts the verdicts of this connection. */
+static void check_priv(const struct ct *ct, struct conn *conn,
+		       uint8_t *next)
+{
+	uint32_t seen = 0;
+
+	memset(next, 0, opt.priv_len);
+	if (ct->info_len != (int)opt.priv_len) {
+		printf("privdata ct %u: %d bytes, want %u\n", ct->id,
+		       ct->info_len, opt.priv_len);
+		stats.priv_bad++;
+	} else {
+		memcpy(&seen, ct->info, 4);
+		seen = ntohl(seen);
+		/* Packets queued before our last verdict carry older data. */
+		if (seen == conn->written)
+			stats.priv_exact++;
+		else if (seen < conn->written)
+			stats.priv_stale++;
+		else {
+			printf("privdata ct %u: read %u, wrote %u\n", ct->id,
+			       seen, conn->written);
+			stats.priv_bad++;
+		}
+		/* Bytes past the counter must be what we left: the pattern. */
+		for (uint32_t i = 4; i < opt.priv_len; i++)
+			if (conn->written && ct->info[i] != (uint8_t)i) {
+				printf("privdata ct %u: byte %u is %u\n",
+				       ct->id, i, ct->info[i]);
+				stats.priv_bad++;
+				break;
+			}
+	}
+	conn->written++;
+	seen = htonl(conn->written);
+	memcpy(next, &seen, 4);
+	for (uint32_t i = 4; i < opt.priv_len; i++)
+		next[i] = i;
+}
+
+static int send_verdict(struct nlmsghdr *nlh, bool ack);
+
+/* Malformed verdicts, one per packet; each must leave no expectation. */
+static void bad_exp_class(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct addr a = ct->t[ct->dir].src;
+
+	put_expect(nlh, ct, &a, htons(opt.toy_port), opt.classes);
+}
+
+static void bad_exp_no_mask(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFQA_EXP);
+	struct tuple t = ct->t[!ct->dir];
+
+	t.dport = htons(opt.toy_port);
+	put_tuple(nlh, CTA_EXPECT_TUPLE, ct->l3num, &t);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void bad_exp_other_family(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFQA_EXP);
+	struct tuple t = ct->t[!ct->dir], mask;
+	uint16_t other = ct->l3num == AF_INET ? AF_INET6 : AF_INET;
+
+	memset(&mask, 0xff, sizeof(mask));
+	t.dport = htons(opt.toy_port);
+	put_tuple(nlh, CTA_EXPECT_TUPLE, other, &t);
+	put_tuple(nlh, CTA_EXPECT_MASK, other, &mask);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void bad_exp_helper(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	opt.exp_helper = "no-such-helper";
+	bad_exp_class(nlh, ct);	/* class 0 below, valid */
+	opt.exp_helper = NULL;
+}
+
+/* Opens NFQA_EXP with a valid tuple and mask for the -P port. */
+static struct nlattr *exp_start(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFQA_EXP);
+	struct tuple t = ct->t[!ct->dir], mask;
+
+	memset(&mask, 0xff, sizeof(mask));
+	mask.sport = 0;
+	t.sport = 0;
+	t.dport = htons(opt.toy_port);
+	put_tuple(nlh, CTA_EXPECT_TUPLE, ct->l3num, &t);
+	put_tuple(nlh, CTA_EXPECT_MASK, ct->l3num, &mask);
+	return nest;
+}
+
+static void bad_exp_fn(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = exp_start(nlh, ct);
+
+	mnl_attr_put_strz(nlh, CTA_EXPECT_FN, "no-such-function");
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void bad_exp_nat_no_tuple(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = exp_start(nlh, ct), *n;
+
+	n = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
+	mnl_attr_put_u32(nlh, CTA_EXPECT_NAT_DIR, htonl(!ct->dir));
+	mnl_attr_nest_end(nlh, n);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void bad_exp_short_class(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = exp_start(nlh, ct);
+
+	mnl_attr_put_u16(nlh, CTA_EXPECT_CLASS, 0);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void bad_exp_garbage(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	static const char junk[] = "\x05\x00\x02\x00\xff\xff\xff\xff\x03";
+
+	(void)ct;
+	mnl_attr_put(nlh, NFQA_EXP, sizeof(junk), junk);
+}
+
+static void bad_ct_info_too_long(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	uint8_t big[64];
+
+	(void)ct;
+	memset(big, 0xee, sizeof(big));
+	/* Replaces the valid NFQA_CT: the kernel keeps the last one. */
+	put_help(nlh, big, sizeof(big));
+}
+
+/* NFQA_CT { CTA_HELP { NAME: len bytes of name, INFO: zeroes } } */
+static void put_help_raw(struct nlmsghdr *nlh, const char *name, int len)
+{
+	struct nlattr *ctn = mnl_attr_nest_start(nlh, NFQA_CT), *help;
+	uint8_t info[32] = {};
+
+	help = mnl_attr_nest_start(nlh, CTA_HELP);
+	mnl_attr_put(nlh, CTA_HELP_NAME, len, name);
+	mnl_attr_put(nlh, CTA_HELP_INFO, opt.priv_len, info);
+	mnl_attr_nest_end(nlh, help);
+	mnl_attr_nest_end(nlh, ctn);
+}
+
+static void bad_ct_help_other(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	put_help_raw(nlh, "no-such-helper", sizeof("no-such-helper"));
+}
+
+static void bad_ct_help_name_no_nul(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	put_help_raw(nlh, "0123456789abcdef", 16);
+}
+
+static void bad_ct_status_short(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *ctn = mnl_attr_nest_start(nlh, NFQA_CT);
+
+	(void)ct;
+	mnl_attr_put_u16(nlh, CTA_STATUS, 0xffff);
+	mnl_attr_nest_end(nlh, ctn);
+}
+
+static const struct {
+	const char *name;
+	void (*build)(struct nlmsghdr *nlh, const struct ct *ct);
+} bad_cases[] = {
+	{ "NFQA_EXP class above the helper's classes", bad_exp_class },
+	{ "NFQA_EXP without CTA_EXPECT_MASK", bad_exp_no_mask },
+	{ "NFQA_EXP tuple of the other family", bad_exp_other_family },
+	{ "NFQA_EXP with an unknown CTA_EXPECT_HELP_NAME", bad_exp_helper },
+	{ "NFQA_EXP with an unknown CTA_EXPECT_FN", bad_exp_fn },
+	{ "NFQA_EXP with CTA_EXPECT_NAT without tuple", bad_exp_nat_no_tuple },
+	{ "NFQA_EXP with a short CTA_EXPECT_CLASS", bad_exp_short_class },
+	{ "NFQA_EXP not a nest", bad_exp_garbage },
+	{ "NFQA_CT CTA_HELP_INFO longer than PRIV_DATA_LEN", bad_ct_info_too_long },
+	{ "NFQA_CT CTA_HELP of another helper", bad_ct_help_other },
+	{ "NFQA_CT CTA_HELP_NAME without NUL", bad_ct_help_name_no_nul },
+	{ "NFQA_CT short CTA_STATUS", bad_ct_status_short },
+};
+#define N_BAD_CASES (sizeof(bad_cases) / sizeof(bad_cases[0]))
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(*(int *)data)++;
+	return MNL_CB_OK;
+}
+
+static int expectations_in_netns(void)
+{
+	static struct mnl_socket *ctnl;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int n = 0;
+
+	if (!ctnl)
+		ctnl = nl_open();
+	nlh = nfnl_msg(buf, NFNL_SUBSYS_CTNETLINK_EXP, IPCTNL_MSG_EXP_GET,
+		       NLM_F_DUMP, AF_UNSPEC, 0);
+	return nl_talk(ctnl, nlh, count_cb, &n) < 0 ? -1 : n;
+}
+
+static void bad_verdict(struct verdict *v, const struct ct *ct,
+			struct conn *conn, uint32_t id)
+{
+	unsigned int i = conn->bad_done++;
+	int err, err2 = 0, n;
+	char what[160];
+
+	bad_cases[i].build(v->nlh, ct);
+	err = -send_verdict(v->nlh, true);
+	if (err) {
+		/* Rejected as a whole: the packet must still be ours. */
+		v->nlh = nfq_nlmsg_put(v->buf, NFQNL_MSG_VERDICT, opt.queue);
+		nfq_nlmsg_verdict_put(v->nlh, id, NF_ACCEPT);
+		err2 = -send_verdict(v->nlh, true);
+	}
+	n = expectations_in_netns();
+	snprintf(what, sizeof(what), "%s: %s", bad_cases[i].name,
+		 err2 ? "packet lost after the error" : "");
+	tap(n == 0 && !err2, "malformed verdict: %s no expectation (%s)",
+	    what, err);
+	if (n)
+		printf("# %d expectations in the netns\n", n);
+}
+
+static void handle_packet(const struct nlmsghdr *nlh)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = {};
+	struct nfqnl_msg_packet_hdr *ph;
+	struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	struct verdict v;
+	struct ct ct = {};
+	struct pkt_buff *pkt;
+	struct conn *conn;
+	uint8_t priv[32];
+	uint32_t id;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	id = ntohl(ph->packet_id);
+	stats.packets++;
+
+	v.nlh = nfq_nlmsg_put(v.buf, NFQNL_MSG_VERDICT, opt.queue);
+	nfq_nlmsg_verdict_put(v.nlh, id, NF_ACCEPT);
+
+	/* Like conntrackd: never break traffic on what we cannot parse. */
+	ct.l3num = nfg->nfgen_family;
+	if (!attr[NFQA_PAYLOAD] || !attr[NFQA_CT] || !attr[NFQA_CT_INFO] ||
+	    parse_ct(attr[NFQA_CT], ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO])),
+		     &ct) < 0) {
+		printf("packet %u without conntrack\n", id);
+		send_verdict(v.nlh, false);
+		return;
+	}
+	conn = conn_get(ct.id);
+
+	if (opt.bad && conn->bad_done < N_BAD_CASES) {
+		bad_verdict(&v, &ct, conn, id);
+		return;
+	}
+
+	pkt = pktb_alloc(ct.l3num, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+			 mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), 256);
+	if (!pkt) {
+		send_verdict(v.nlh, false);
+		return;
+	}
+
+	if (opt.priv_len >= 4)
+		check_priv(&ct, conn, priv);
+	help_packet(&v, &ct, pkt, conn);
+	/* NFQA_EXP is only looked at together with NFQA_CT. */
+	put_help(v.nlh, priv, opt.priv_len >= 4 ? opt.priv_len : 0);
+	if (pktb_mangled(pkt)) {
+		nfq_nlmsg_verdict_put_pkt(v.nlh, pktb_data(pkt), pktb_len(pkt));
+		stats.mangled++;
+	}
+	pktb_free(pkt);
+
+	if (send_verdict(v.nlh, true) < 0)
+		stats.exp_errors++;
+}
+
+/* Packets that arrived while we waited for an ack. */
+static struct backlog {
+	struct backlog *next;
+	size_t len;
+	char buf[];
+} *backlog, **backlog_tail = &backlog;
+
+static int send_verdict(struct nlmsghdr *nlh, bool ack)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	static uint32_t seq = 1;
+	int ret;
+
+	if (ack) {
+		nlh->nlmsg_flags |= NLM_F_ACK;
+		nlh->nlmsg_seq = ++seq;
+	}
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	if (!ack)
+		return 0;
+
+	for (;;) {
+		struct nlmsghdr *m;
+
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret < 0)
+			return -errno;
+		m = (struct nlmsghdr *)buf;
+		if (m->nlmsg_type == NLMSG_ERROR && m->nlmsg_seq == seq) {
+			struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+
+			if (e->error)
+				printf("# verdict: %s\n", strerror(-e->error));
+			return e->error;
+		}
+		struct backlog *b = malloc(sizeof(*b) + ret);
+
+		if (!b)
+			continue;
+		b->next = NULL;
+		b->len = ret;
+		memcpy(b->buf, buf, ret);
+		*backlog_tail = b;
+		backlog_tail = &b->next;
+	}
+}
+
+static int queue_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)data;
+	handle_packet(nlh);
+	return MNL_CB_OK;
+}
+
+static void bind_queue(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
+	if (send_verdict(nlh, true) < 0) {
+		perror("bind queue");
+		exit(2);
+	}
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_CONNTRACK));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_CONNTRACK));
+	if (send_verdict(nlh, true) < 0) {
+		perror("queue parameters");
+		exit(2);
+	}
+}
+
+static void register_helper(void)
+{
+	uint16_t l3[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	struct cth_helper h;
+	int ret;
+
+	for (int i = 0; i < 2; i++) {
+		cth_default(&h, opt.name, l3[i], IPPROTO_TCP);
+		h.attrs |= CTH_A_QUEUE | CTH_A_STATUS;
+		h.queue = opt.queue;
+		h.status = 1;
+		h.priv_len = opt.priv_len;
+		h.set_num = opt.classes;
+		h.sets = (1U << opt.classes) - 1;
+		for (uint32_t c = 0; c < opt.classes; c++) {
+			snprintf(h.policy[c].name, sizeof(h.policy[c].name),
+				 "%s-%u", opt.name, c);
+			h.policy[c].expect_max = opt.max_expected;
+			h.policy[c].expect_timeout = 30;
+		}
+		if (opt.fail_closed) {
+			h.attrs |= CTH_A_FLAGS;
+			h.flags = NFCTH_F_FAIL_CLOSED;
+		}
+		ret = cth_new(nl, &h, NLM_F_CREATE);
+		if (ret < 0) {
+			fprintf(stderr, "register helper %s: %s\n", opt.name,
+				strerror(-ret));
+			exit(2);
+		}
+	}
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char *argv[])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 2];
+	struct sigaction sa = { .sa_handler = on_signal };
+	int c, ret, one = 1;
+
+	while ((c = getopt(argc, argv, "q:n:c:m:C:p:NME:P:BFR")) != -1) {
+		switch (c) {
+		case 'q': opt.queue = atoi(optarg); break;
+		case 'n': opt.name = optarg; break;
+		case 'c': opt.classes = atoi(optarg); break;
+		case 'm': opt.max_expected = atoi(optarg); break;
+		case 'C': opt.class = atoi(optarg); break;
+		case 'p': opt.priv_len = atoi(optarg); break;
+		case 'N': opt.nat = true; break;
+		case 'M': opt.mangle = true; break;
+		case 'E': opt.exp_helper = optarg; break;
+		case 'P': opt.toy_port = atoi(optarg); break;
+		case 'B': opt.bad = true; break;
+		case 'F': opt.fail_closed = true; break;
+		case 'R': opt.no_register = true; break;
+		default:
+			fprintf(stderr, "see the comment at the top of %s\n",
+				__FILE__);
+			return 2;
+		}
+	}
+	if (opt.classes < 1 || opt.classes > CTH_MAX_CLASSES ||
+	    opt.priv_len > 32 || (opt.bad && !opt.toy_port)) {
+		fprintf(stderr, "bad options\n");
+		return 2;
+	}
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	nl = nl_open();
+	/* A burst of packets must not make us lose one silently. */
+	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_NO_ENOBUFS,
+		   &one, sizeof(one));
+	if (!opt.no_register)
+		register_helper();
+	bind_queue();
+	printf("ready: helper %s queue %u\n", opt.name, opt.queue);
+
+	while (!stop) {
+		while (backlog) {
+			struct backlog *b = backlog;
+
+			backlog = b->next;
+			if (!backlog)
+				backlog_tail = &backlog;
+			mnl_cb_run(b->buf, b->len, 0, 0, queue_cb, NULL);
+			free(b);
+		}
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("recv");
+			break;
+		}
+		mnl_cb_run(buf, ret, 0, 0, queue_cb, NULL);
+	}
+
+	printf("summary: packets %u expectations %u verdict_errors %u mangled %u privdata exact %u stale %u bad %u\n",
+	       stats.packets, stats.expectations, stats.exp_errors,
+	       stats.mangled, stats.priv_exact, stats.priv_stale,
+	       stats.priv_bad);
+	if (opt.bad)
+		printf("1..%d\n", tap_n);
+	return stats.priv_bad || tap_failed ? 1 : 0;
+}
