@@ -241,8 +241,13 @@ struct nlmsghdr *cth_helper_build_new(void *buf, size_t buflen,
 		put_policies(nlh, h);
 	if (h->present & CTH_F_STATUS)
 		mnl_attr_put_u32(nlh, NFCTH_STATUS, htonl(h->status));
-	/* Only our kernel knows FLAGS; leave it out when it says nothing. */
-	if ((h->present & CTH_F_FLAGS) && h->flags)
+	/*
+	 * Only our kernel knows FLAGS: leave it out when creating with none,
+	 * so kernels without it accept the request; an update sends 0 to
+	 * clear fail-closed.
+	 */
+	if ((h->present & CTH_F_FLAGS) &&
+	    (h->flags || !(nlm_flags & NLM_F_CREATE)))
 		mnl_attr_put_u32(nlh, NFCTH_FLAGS, htonl(h->flags));
 	return nlh;
 }

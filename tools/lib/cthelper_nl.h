@@ -134,7 +134,8 @@ int cth_helper_check(const struct cth_helper *h, enum cth_check_mode mode,
  *   (NLM_F_CREATE to create, NLM_F_EXCL to refuse an existing helper; no
  *   NLM_F_CREATE to update only). Puts every present field in the order
  *   libnetfilter_cthelper does (NAME, QUEUE_NUM, PRIV_DATA_LEN, TUPLE,
- *   POLICY, STATUS), then FLAGS when present and not 0.
+ *   POLICY, STATUS), then FLAGS when present and either not 0 or the
+ *   request is an update (no NLM_F_CREATE: sending 0 clears the flags).
  * build_get: NFNL_MSG_CTHELPER_GET; @filter NULL or without a name -> dump
  *   (NLM_F_DUMP), else NAME and, if present, TUPLE with NLM_F_ACK.
  * build_del: NFNL_MSG_CTHELPER_DEL with NLM_F_ACK; @filter NULL or without
