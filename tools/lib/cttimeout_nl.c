@@ -150,7 +150,8 @@ static struct nlmsghdr *build_hdr(void *buf, size_t buflen, uint8_t msg,
 		errno = ENOSPC;
 		return NULL;
 	}
-	memset(buf, 0, MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*nfg)));
+	/* libmnl 1.0.4 leaves attribute padding as it finds it: zero it. */
+	memset(buf, 0, CTT_MSG_BUFSZ);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK_TIMEOUT << 8) | msg;
 	nlh->nlmsg_flags = NLM_F_REQUEST | nlm_flags;
