@@ -620,7 +620,9 @@ int nfct_parse_args(int argc, char *const argv[], struct nfct_cmd *cmd,
 		} else if (!options_done && (!strcmp(a, "-V") || !strcmp(a, "--version"))) {
 			cmd->verb = NFCT_VERB_VERSION;
 			return NFCT_EXIT_OK;
-		} else if (!options_done && a[0] == '-' && a[1] != '\0') {
+		} else if (!options_done && a[0] == '-' && a[1] != '\0' &&
+			   (a[1] < '0' || a[1] > '9')) {
+			/* "-1" is a (bad) number for the grammar to refuse. */
 			return fail(&p, "unknown option '%s'", a);
 		} else {
 			words[nwords++] = (char *)a;
