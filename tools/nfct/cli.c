@@ -82,8 +82,8 @@ const char *nfct_usage(enum nfct_subsys subsys, enum nfct_verb verb)
 		break;
 	}
 	return "nfct [-o table|json|compat] helper|timeout COMMAND [ARGS...]\n"
-	       "nfct [-o ...] COMMAND helper|timeout [ARGS...]   (conntrack-tools order)\n"
-	       "nfct --help | --version";
+	       "       nfct [-o ...] COMMAND helper|timeout [ARGS...]   (conntrack-tools order)\n"
+	       "       nfct --help | --version";
 }
 
 void nfct_print_help(FILE *out)
