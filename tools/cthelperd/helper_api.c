@@ -5,11 +5,11 @@
 
 #include "helper.h"
 
-struct cth_nat cth_conntrack_nat(const struct cth_conntrack *ct)
+struct cthd_nat cthd_conntrack_nat(const struct cthd_conntrack *ct)
 {
-	const struct cth_tuple *orig = &ct->tuple[CTH_DIR_ORIGINAL];
-	const struct cth_tuple *reply = &ct->tuple[CTH_DIR_REPLY];
-	struct cth_nat nat = {
+	const struct cthd_tuple *orig = &ct->tuple[CTHD_DIR_ORIGINAL];
+	const struct cthd_tuple *reply = &ct->tuple[CTHD_DIR_REPLY];
+	struct cthd_nat nat = {
 		.src_nat = memcmp(&orig->src, &reply->dst, sizeof(orig->src)) ||
 			   orig->sport != reply->dport,
 		.dst_nat = memcmp(&orig->dst, &reply->src, sizeof(orig->dst)) ||
@@ -19,24 +19,24 @@ struct cth_nat cth_conntrack_nat(const struct cth_conntrack *ct)
 	return nat;
 }
 
-int cth_result_add_expect(struct cth_result *res, const struct cth_expect *exp)
+int cthd_result_add_expect(struct cthd_result *res, const struct cthd_expect *exp)
 {
-	if (res->n_expect >= CTH_EXPECT_MAX)
+	if (res->n_expect >= CTHD_EXPECT_MAX)
 		return -ENOSPC;
 	res->expect[res->n_expect++] = *exp;
 	return 0;
 }
 
-int cth_result_add_mangle(struct cth_result *res, size_t offset, size_t len,
+int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 			  const void *data, size_t data_len)
 {
-	struct cth_mangle *m;
+	struct cthd_mangle *m;
 
-	if (res->n_mangle >= CTH_MANGLE_MAX || data_len > CTH_MANGLE_DATA_MAX)
+	if (res->n_mangle >= CTHD_MANGLE_MAX || data_len > CTHD_MANGLE_DATA_MAX)
 		return -ENOSPC;
 	/* edits are applied front to back: keep them sorted and disjoint */
 	if (res->n_mangle) {
-		const struct cth_mangle *last = &res->mangle[res->n_mangle - 1];
+		const struct cthd_mangle *last = &res->mangle[res->n_mangle - 1];
 
 		if (offset < last->offset + last->len)
 			return -EINVAL;
@@ -44,7 +44,8 @@ int cth_result_add_mangle(struct cth_result *res, size_t offset, size_t len,
 	m = &res->mangle[res->n_mangle++];
 	m->offset = offset;
 	m->len = len;
-	memcpy(m->data, data, data_len);
+	if (data_len)	/* a deletion passes no data */
+		memcpy(m->data, data, data_len);
 	m->data_len = data_len;
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The helper registry: every helper object linked into the binary put a
- * pointer into the "cth_helpers" section (CTH_HELPER_REGISTER); the linker
+ * pointer into the "cthd_helpers" section (CTHD_HELPER_REGISTER); the linker
  * brackets the section with __start_/__stop_ symbols.
  */
 #include <errno.h>
@@ -10,33 +10,33 @@
 #include "helper.h"
 
 /* weak: a binary without any helper still links, with an empty registry */
-extern const struct cth_helper *const __start_cth_helpers[] __attribute__((weak));
-extern const struct cth_helper *const __stop_cth_helpers[] __attribute__((weak));
+extern const struct cthd_helper *const __start_cthd_helpers[] __attribute__((weak));
+extern const struct cthd_helper *const __stop_cthd_helpers[] __attribute__((weak));
 
-size_t cth_helper_count(void)
+size_t cthd_helper_count(void)
 {
-	if (!__start_cth_helpers)
+	if (!__start_cthd_helpers)
 		return 0;
-	return (size_t)(__stop_cth_helpers - __start_cth_helpers);
+	return (size_t)(__stop_cthd_helpers - __start_cthd_helpers);
 }
 
-const struct cth_helper *cth_helper_at(size_t index)
+const struct cthd_helper *cthd_helper_at(size_t index)
 {
-	return index < cth_helper_count() ? __start_cth_helpers[index] : NULL;
+	return index < cthd_helper_count() ? __start_cthd_helpers[index] : NULL;
 }
 
-const struct cth_helper *cth_helper_find(const char *name)
+const struct cthd_helper *cthd_helper_find(const char *name)
 {
-	for (size_t i = 0; i < cth_helper_count(); i++) {
-		if (strcmp(__start_cth_helpers[i]->name, name) == 0)
-			return __start_cth_helpers[i];
+	for (size_t i = 0; i < cthd_helper_count(); i++) {
+		if (strcmp(__start_cthd_helpers[i]->name, name) == 0)
+			return __start_cthd_helpers[i];
 	}
 	return NULL;
 }
 
-int cth_helper_validate(const struct cth_helper *h, const char **why)
+int cthd_helper_validate(const struct cthd_helper *h, const char **why)
 {
-	if (!h->name || !h->name[0] || strlen(h->name) >= CTH_NAME_MAX) {
+	if (!h->name || !h->name[0] || strlen(h->name) >= CTHD_NAME_MAX) {
 		*why = "name must be 1..15 characters";
 		return -EINVAL;
 	}
@@ -44,14 +44,14 @@ int cth_helper_validate(const struct cth_helper *h, const char **why)
 		*why = "layer 4 protocol must not be 0";
 		return -EINVAL;
 	}
-	if (h->n_policies < 1 || h->n_policies > CTH_POLICY_MAX) {
+	if (h->n_policies < 1 || h->n_policies > CTHD_POLICY_MAX) {
 		*why = "needs 1..4 expectation policies";
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < h->n_policies; i++) {
-		const struct cth_policy *p = &h->policies[i];
+		const struct cthd_policy *p = &h->policies[i];
 
-		if (!p->name[0] || strnlen(p->name, CTH_NAME_MAX) >= CTH_NAME_MAX) {
+		if (!p->name[0] || strnlen(p->name, CTHD_NAME_MAX) >= CTHD_NAME_MAX) {
 			*why = "policy name must be 1..15 characters";
 			return -EINVAL;
 		}
@@ -60,7 +60,7 @@ int cth_helper_validate(const struct cth_helper *h, const char **why)
 			return -EINVAL;
 		}
 	}
-	if (h->priv_len > CTH_PRIV_MAX) {
+	if (h->priv_len > CTHD_PRIV_MAX) {
 		*why = "private data is limited to 32 bytes";
 		return -EINVAL;
 	}

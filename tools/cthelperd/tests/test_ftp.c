@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * FTP helper unit tests: the line parser against a table of control lines
+ * real servers and clients send (and hostile ones), and the stream handling
+ * through the registered helper, with and without NAT.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../helper.h"
+#include "../helpers/ftp.h"
+#include "../mangle.h"
+#include "tap.h"
+
+struct line_case {
+	const char *name;
+	enum cthd_dir dir;
+	const char *line;
+	int rc;			/* 1 parsed, 0 not of interest, -EINVAL */
+	enum ftp_cmd cmd;
+	const char *addr;	/* NULL for EPSV */
+	uint16_t port;
+	const char *arg;	/* the text NAT would rewrite */
+};
+
+#define O CTHD_DIR_ORIGINAL
+#define R CTHD_DIR_REPLY
+
+static const struct line_case line_cases[] = {
+	/* clients */
+	{ "port_plain", O, "PORT 192,168,1,2,7,138", 1, FTP_CMD_PORT, "192.168.1.2", 1930, "192,168,1,2,7,138" },
+	{ "port_lowercase", O, "port 10,0,0,1,4,1", 1, FTP_CMD_PORT, "10.0.0.1", 1025, "10,0,0,1,4,1" },
+	{ "port_extra_spaces", O, "PORT   10,0,0,1,4,1 ", 1, FTP_CMD_PORT, "10.0.0.1", 1025, "10,0,0,1,4,1" },
+	{ "port_leading_zeros", O, "PORT 010,000,000,001,004,001", 1, FTP_CMD_PORT, "10.0.0.1", 1025, "010,000,000,001,004,001" },
+	{ "port_octet_over_255", O, "PORT 256,0,0,1,4,1", -EINVAL },
+	{ "port_four_digits", O, "PORT 1000,0,0,1,4,1", -EINVAL },
+	{ "port_five_numbers", O, "PORT 10,0,0,1,4", -EINVAL },
+	{ "port_seven_numbers", O, "PORT 10,0,0,1,4,1,7", -EINVAL },
+	{ "port_zero_port", O, "PORT 10,0,0,1,0,0", -EINVAL },
+	{ "port_negative", O, "PORT -10,0,0,1,4,1", -EINVAL },
+	{ "port_huge_number", O, "PORT 4294967297,0,0,1,4,1", -EINVAL },
+	{ "port_empty", O, "PORT ", -EINVAL },
+	{ "port_no_space_is_other_command", O, "PORTX 10,0,0,1,4,1", 0 },
+	{ "port_in_reply_ignored", R, "PORT 10,0,0,1,4,1", 0 },
+	{ "port_inside_other_command", O, "STOR PORT 10,0,0,1,4,1", 0 },
+	{ "eprt_ipv4", O, "EPRT |1|132.235.1.2|6275|", 1, FTP_CMD_EPRT, "132.235.1.2", 6275, "|1|132.235.1.2|6275|" },
+	{ "eprt_ipv6", O, "EPRT |2|1080::8:800:200C:417A|5282|", 1, FTP_CMD_EPRT, "1080::8:800:200c:417a", 5282, "|2|1080::8:800:200C:417A|5282|" },
+	{ "eprt_ipv6_full", O, "EPRT |2|2001:0db8:0000:0000:0000:0000:0000:0001|65535|", 1, FTP_CMD_EPRT, "2001:db8::1", 65535, "|2|2001:0db8:0000:0000:0000:0000:0000:0001|65535|" },
+	{ "eprt_ipv6_mapped", O, "EPRT |2|::ffff:10.0.0.1|2000|", 1, FTP_CMD_EPRT, "::ffff:10.0.0.1", 2000, "|2|::ffff:10.0.0.1|2000|" },
+	{ "eprt_other_delimiter", O, "EPRT !2!fd00::1!40000!", 1, FTP_CMD_EPRT, "fd00::1", 40000, "!2!fd00::1!40000!" },
+	{ "eprt_lowercase", O, "eprt |1|10.0.0.1|1025|", 1, FTP_CMD_EPRT, "10.0.0.1", 1025, "|1|10.0.0.1|1025|" },
+	{ "eprt_digit_delimiter", O, "EPRT 1110.0.0.1110251", -EINVAL },
+	{ "eprt_unknown_protocol", O, "EPRT |3|10.0.0.1|1025|", -EINVAL },
+	{ "eprt_family_address_mismatch", O, "EPRT |1|fd00::1|1025|", -EINVAL },
+	{ "eprt_missing_final_delimiter", O, "EPRT |1|10.0.0.1|1025", -EINVAL },
+	{ "eprt_port_too_big", O, "EPRT |1|10.0.0.1|65536|", -EINVAL },
+	{ "eprt_port_zero", O, "EPRT |1|10.0.0.1|0|", -EINVAL },
+	{ "eprt_address_too_long", O, "EPRT |2|0000:0000:0000:0000:0000:0000:0000:0000:0000|1|", -EINVAL },
+	{ "eprt_empty_address", O, "EPRT |1||1025|", -EINVAL },
+	{ "eprt_mixed_delimiters", O, "EPRT |1!10.0.0.1|1025|", -EINVAL },
+	/* servers: 227 */
+	{ "pasv_vsftpd", R, "227 Entering Passive Mode (192,168,1,2,195,80).", 1, FTP_CMD_PASV, "192.168.1.2", 50000, "192,168,1,2,195,80" },
+	{ "pasv_proftpd", R, "227 Entering Passive Mode (10,0,0,2,156,64).", 1, FTP_CMD_PASV, "10.0.0.2", 40000, "10,0,0,2,156,64" },
+	{ "pasv_pureftpd", R, "227 Entering Passive Mode (10,0,0,2,117,48)", 1, FTP_CMD_PASV, "10.0.0.2", 30000, "10,0,0,2,117,48" },
+	{ "pasv_iis", R, "227 Entering Passive Mode (10,0,0,2,192,7).", 1, FTP_CMD_PASV, "10.0.0.2", 49159, "10,0,0,2,192,7" },
+	{ "pasv_filezilla", R, "227 Entering Passive Mode (10,0,0,2,201,12)", 1, FTP_CMD_PASV, "10.0.0.2", 51468, "10,0,0,2,201,12" },
+	{ "pasv_no_parentheses", R, "227 Entering Passive Mode 10,0,0,2,4,1", 1, FTP_CMD_PASV, "10.0.0.2", 1025, "10,0,0,2,4,1" },
+	{ "pasv_equals_form", R, "227 =10,0,0,2,4,1", 1, FTP_CMD_PASV, "10.0.0.2", 1025, "10,0,0,2,4,1" },
+	{ "pasv_extra_text", R, "227 Passive mode on (10,0,0,2,4,1) - have fun", 1, FTP_CMD_PASV, "10.0.0.2", 1025, "10,0,0,2,4,1" },
+	{ "pasv_digits_in_text", R, "227 Entering Passive Mode 2 go (10,0,0,2,4,1)", 1, FTP_CMD_PASV, "10.0.0.2", 1025, "10,0,0,2,4,1" },
+	{ "pasv_unclosed_parenthesis", R, "227 Entering Passive Mode (10,0,0,2,4,1", 1, FTP_CMD_PASV, "10.0.0.2", 1025, "10,0,0,2,4,1" },
+	{ "pasv_no_numbers", R, "227 Entering Passive Mode", -EINVAL },
+	{ "pasv_too_few_numbers", R, "227 Entering Passive Mode (10,0,0,2,4)", -EINVAL },
+	{ "pasv_overflow", R, "227 Entering Passive Mode (10,0,0,2,4,999)", -EINVAL },
+	{ "pasv_continuation_line_ignored", R, "227-Entering Passive Mode (10,0,0,2,4,1)", 0 },
+	{ "pasv_in_original_ignored", O, "227 Entering Passive Mode (10,0,0,2,4,1)", 0 },
+	/* servers: 229 */
+	{ "epsv_vsftpd", R, "229 Entering Extended Passive Mode (|||6446|)", 1, FTP_CMD_EPSV, NULL, 6446, "|||6446|" },
+	{ "epsv_iis_dot", R, "229 Entering Extended Passive Mode (|||49158|).", 1, FTP_CMD_EPSV, NULL, 49158, "|||49158|" },
+	{ "epsv_other_delimiter", R, "229 Entering Extended Passive Mode (!!!50001!)", 1, FTP_CMD_EPSV, NULL, 50001, "!!!50001!" },
+	{ "epsv_no_parentheses", R, "229 Extended Passive mode OK |||40001|", 1, FTP_CMD_EPSV, NULL, 40001, "|||40001|" },
+	{ "epsv_port_too_big", R, "229 Entering Extended Passive Mode (|||70000|)", -EINVAL },
+	{ "epsv_unterminated", R, "229 Entering Extended Passive Mode (|||6446", -EINVAL },
+	{ "epsv_two_delimiters", R, "229 Entering Extended Passive Mode (||6446|)", -EINVAL },
+	{ "epsv_no_port", R, "229 Entering Extended Passive Mode (||||)", -EINVAL },
+	/* others */
+	{ "user_command", O, "USER anonymous", 0 },
+	{ "reply_230", R, "230 Login successful.", 0 },
+	{ "empty_line", O, "", 0 },
+	{ "binary_garbage", O, "\x01\xff\x80PORT", 0 },
+};
+
+static void test_line_table(struct tap *t)
+{
+	for (size_t i = 0; i < sizeof(line_cases) / sizeof(line_cases[0]); i++) {
+		const struct line_case *c = &line_cases[i];
+		struct ftp_arg arg;
+		char name[96], want_addr[16] = { 0 };
+		int rc = ftp_parse_line(c->line, strlen(c->line), c->dir, &arg);
+		bool ok = rc == c->rc;
+
+		snprintf(name, sizeof(name), "ftp_line_%s", c->name);
+		if (ok && rc == 1) {
+			ok = arg.cmd == c->cmd && arg.port == c->port &&
+			     arg.arg_off + arg.arg_len <= strlen(c->line) &&
+			     strlen(c->arg) == arg.arg_len &&
+			     memcmp(c->line + arg.arg_off, c->arg, arg.arg_len) == 0;
+			if (c->addr) {
+				int fam = strchr(c->addr, ':') ? AF_INET6 : AF_INET;
+
+				ok = ok && arg.family == fam &&
+				     inet_pton(fam, c->addr, want_addr) == 1 &&
+				     memcmp(want_addr, &arg.addr, fam == AF_INET ? 4 : 16) == 0;
+			} else {
+				ok = ok && arg.family == 0;
+			}
+		}
+		tap_check(t, ok, name, "line '%s': rc %d (want %d) cmd %d port %u arg '%.*s'",
+			  c->line, rc, c->rc, arg.cmd, arg.port, (int)arg.arg_len,
+			  c->line + arg.arg_off);
+	}
+}
+
+/* Formatting then parsing gives back the address and port. */
+static void test_format_round_trip(struct tap *t)
+{
+	static const struct {
+		enum ftp_cmd cmd;
+		const char *kw;
+		enum cthd_dir dir;
+		char delim;
+		const char *addr;
+		uint16_t port;
+	} cases[] = {
+		{ FTP_CMD_PORT, "PORT ", O, 0, "203.0.113.9", 65535 },
+		{ FTP_CMD_PASV, "227 Entering Passive Mode (", R, 0, "0.0.0.0", 1 },
+		{ FTP_CMD_EPRT, "EPRT ", O, '|', "2001:db8::abcd", 1024 },
+		{ FTP_CMD_EPRT, "EPRT ", O, '!', "198.51.100.1", 2121 },
+		{ FTP_CMD_EPSV, "229 Entering Extended Passive Mode (", R, '|', NULL, 60000 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		union cthd_addr addr = { 0 };
+		int fam = cases[i].addr && strchr(cases[i].addr, ':') ? AF_INET6 : AF_INET;
+		char text[128], line[256], name[64];
+		struct ftp_arg arg;
+		int n, rc = -1;
+		bool ok;
+
+		if (cases[i].addr)
+			inet_pton(fam, cases[i].addr, &addr);
+		n = ftp_format_arg(cases[i].cmd, cases[i].delim, fam, &addr, cases[i].port,
+				   text, sizeof(text));
+		if (n > 0) {
+			snprintf(line, sizeof(line), "%s%s", cases[i].kw, text);
+			rc = ftp_parse_line(line, strlen(line), cases[i].dir, &arg);
+		}
+		ok = rc == 1 && arg.port == cases[i].port && arg.arg_len == (size_t)n &&
+		     (!cases[i].addr || memcmp(&arg.addr, &addr, 16) == 0);
+		snprintf(name, sizeof(name), "ftp_format_round_trip_%zu", i);
+		tap_check(t, ok, name, "formatted '%s' rc %d", n > 0 ? text : "?", rc);
+	}
+	{
+		char small[8];
+		union cthd_addr addr = { .bytes = { 10, 0, 0, 1 } };
+
+		tap_check(t, ftp_format_arg(FTP_CMD_PORT, 0, AF_INET, &addr, 1025, small,
+					    sizeof(small)) == -ENOSPC,
+			  "ftp_format_reports_short_buffer", "expected -ENOSPC");
+	}
+}
+
+/* --- stream tests through the registered helper ---------------------- */
+
+struct conn {
+	struct cthd_conntrack ct;
+	uint8_t priv[CTHD_PRIV_MAX];
+	uint32_t seq[2];
+	/* what each side receives after mangling */
+	char out[2][2048];
+	size_t out_len[2];
+	struct cthd_result last;
+	unsigned int n_expect, n_mangled, parse_errors, lost;
+};
+
+static void set_addr(union cthd_addr *a, const char *text)
+{
+	memset(a, 0, sizeof(*a));
+	inet_pton(strchr(text, ':') ? AF_INET6 : AF_INET, text, a);
+}
+
+/*
+ * Client c (port 40000) talks to server s:21; the client is seen by the
+ * server as c_nat, the server by the client as s_nat (equal when no NAT).
+ */
+static void conn_init(struct conn *k, const char *c, const char *c_nat,
+		      const char *s, const char *s_pub)
+{
+	memset(k, 0, sizeof(*k));
+	k->ct.family = strchr(c, ':') ? AF_INET6 : AF_INET;
+	k->ct.l4proto = IPPROTO_TCP;
+	set_addr(&k->ct.tuple[O].src, c);
+	set_addr(&k->ct.tuple[O].dst, s_pub);
+	k->ct.tuple[O].sport = 40000;
+	k->ct.tuple[O].dport = 21;
+	set_addr(&k->ct.tuple[R].src, s);
+	set_addr(&k->ct.tuple[R].dst, c_nat);
+	k->ct.tuple[R].sport = 21;
+	k->ct.tuple[R].dport = 40000;
+	k->seq[O] = 1000;
+	k->seq[R] = 0xfffffff0;	/* wraps during the test */
+}
+
+static const struct cthd_helper *ftp(void)
+{
+	return cthd_helper_find("ftp");
+}
+
+/* Send one segment in dir; returns the helper's return code. */
+static int conn_send_seq(struct conn *k, enum cthd_dir dir, uint32_t seq, const char *data)
+{
+	uint8_t out[2048];
+	struct cthd_packet pkt = {
+		.payload = (const uint8_t *)data, .payload_len = strlen(data),
+		.dir = dir, .tcp_seq = seq,
+	};
+	uint8_t priv_before[CTHD_PRIV_MAX];
+	long n;
+	int rc;
+
+	memset(&k->last, 0, sizeof(k->last));
+	memcpy(priv_before, k->priv, sizeof(priv_before));
+	rc = ftp()->process(&pkt, &k->ct, k->priv, &k->last);
+	if (rc < 0)
+		return rc;
+	if (k->last.priv_changed != (memcmp(priv_before, k->priv, sizeof(priv_before)) != 0))
+		return -EBADMSG;	/* priv_changed must tell the truth */
+	n = cthd_mangle_payload(pkt.payload, pkt.payload_len, k->last.mangle,
+			       k->last.n_mangle, out, sizeof(out));
+	if (n < 0 || k->out_len[dir] + (size_t)n > sizeof(k->out[dir]))
+		return -ENOSPC;
+	memcpy(k->out[dir] + k->out_len[dir], out, (size_t)n);
+	k->out_len[dir] += (size_t)n;
+	k->n_expect += k->last.n_expect;
+	k->n_mangled += k->last.n_mangle ? 1 : 0;
+	k->parse_errors += k->last.parse_errors;
+	k->lost += k->last.lost;
+	return rc;
+}
+
+static int conn_send(struct conn *k, enum cthd_dir dir, const char *data)
+{
+	int rc = conn_send_seq(k, dir, k->seq[dir], data);
+
+	k->seq[dir] += (uint32_t)strlen(data);
+	return rc;
+}
+
+static bool expect_is(const struct cthd_expect *e, const char *src, const char *dst,
+		      uint16_t dport)
+{
+	union cthd_addr a, b;
+
+	set_addr(&a, src);
+	set_addr(&b, dst);
+	return e->l4proto == IPPROTO_TCP && !memcmp(&e->tuple.src, &a, sizeof(a)) &&
+	       !memcmp(&e->tuple.dst, &b, sizeof(b)) && e->tuple.dport == dport &&
+	       e->mask.sport == 0 && e->mask.dport == 0xffff && e->class == 0;
+}
+
+static bool out_is(const struct conn *k, enum cthd_dir dir, const char *want)
+{
+	return k->out_len[dir] == strlen(want) && !memcmp(k->out[dir], want, k->out_len[dir]);
+}
+
+static void test_registry(struct tap *t)
+{
+	const struct cthd_helper *h = ftp();
+	const char *why = "not registered";
+
+	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_TCP &&
+		  h->default_port == 21 && h->n_policies == 1 &&
+		  h->policies[0].max_expected == 1 && h->policies[0].timeout == 300 &&
+		  h->priv_len <= 32,
+		  "ftp_registered_with_default_policy", "%s", why);
+}
+
+static void test_active_plain(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "USER anonymous\r\n");
+	rc |= conn_send(&k, R, "331 Please specify the password.\r\n");
+	rc |= conn_send(&k, O, "PORT 10,0,0,1,4,1\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 && k.last.n_mangle == 0 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 1025) &&
+		  !k.last.expect[0].nat,
+		  "ftp_port_ipv4_expectation", "rc %d n_expect %u", rc, k.last.n_expect);
+}
+
+static void test_pasv_plain(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "PASV\r\n");
+	rc |= conn_send(&k, R, "227 Entering Passive Mode (10,0,0,2,195,80).\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "10.0.0.1", "10.0.0.2", 50000),
+		  "ftp_pasv_ipv4_expectation", "rc %d n_expect %u", rc, k.last.n_expect);
+}
+
+static void test_several_lines_per_segment(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "TYPE I\r\nPORT 10,0,0,1,4,1\r\nLIST\r\nPORT 10,0,0,1,4,2\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 2 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 1025) &&
+		  expect_is(&k.last.expect[1], "10.0.0.2", "10.0.0.1", 1026),
+		  "ftp_several_lines_per_segment", "n_expect %u", k.last.n_expect);
+}
+
+static void test_epsv_ipv6(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "fd00::1", "fd00::1", "fd00::2", "fd00::2");
+	rc = conn_send(&k, O, "EPSV\r\n");
+	rc |= conn_send(&k, R, "229 Entering Extended Passive Mode (|||6446|)\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "fd00::1", "fd00::2", 6446) &&
+		  k.last.n_mangle == 0,
+		  "ftp_epsv_ipv6_expectation", "rc %d n_expect %u", rc, k.last.n_expect);
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, R, "229 Entering Extended Passive Mode (|||6446|)\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "10.0.0.1", "10.0.0.2", 6446),
+		  "ftp_epsv_ipv4_expectation", "rc %d n_expect %u", rc, k.last.n_expect);
+}
+
+static void test_eprt_ipv6(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "fd00::1", "fd00::1", "fd00::2", "fd00::2");
+	rc = conn_send(&k, O, "EPRT |2|fd00::1|50001|\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "fd00::2", "fd00::1", 50001),
+		  "ftp_eprt_ipv6_expectation", "rc %d n_expect %u", rc, k.last.n_expect);
+	rc = conn_send(&k, O, "EPRT |1|10.0.0.1|50002|\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.last.parse_errors == 1,
+		  "ftp_eprt_ipv4_on_ipv6_connection_refused", "n_expect %u", k.last.n_expect);
+}
+
+/* A client may not open a hole towards a third host (FTP bounce). */
+static void test_bounce_refused(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "PORT 10,0,0,99,0,22\r\n");
+	rc |= conn_send(&k, R, "227 Entering Passive Mode (10,0,0,99,0,22).\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.parse_errors == 2,
+		  "ftp_third_party_address_refused", "n_expect %u errors %u",
+		  k.n_expect, k.parse_errors);
+}
+
+/* SNAT of the client: PORT gets the public address, the expectation follows. */
+static void test_port_snat(struct tap *t)
+{
+	struct conn k;
+	const struct cthd_expect *e;
+	union cthd_addr priv_addr;
+	int rc;
+
+	conn_init(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
+	rc = conn_send(&k, O, "PORT 192,168,1,10,19,137\r\n");
+	e = &k.last.expect[0];
+	set_addr(&priv_addr, "192.168.1.10");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_is(e, "198.51.100.2", "203.0.113.1", 5001) && e->nat &&
+		  e->nat_dir == R && !memcmp(&e->nat_addr, &priv_addr, 4) &&
+		  e->nat_port == 5001 && !strcmp(e->expectfn, "nat-follow-master") &&
+		  out_is(&k, O, "PORT 203,0,113,1,19,137\r\n"),
+		  "ftp_port_snat_rewrites_and_binds_nat", "rc %d out '%.*s'", rc,
+		  (int)k.out_len[O], k.out[O]);
+}
+
+static void test_pasv_dnat(struct tap *t)
+{
+	struct conn k;
+	const struct cthd_expect *e;
+	int rc;
+
+	/* the client talks to 203.0.113.5, DNATed to the server 10.1.1.5 */
+	conn_init(&k, "198.51.100.7", "198.51.100.7", "10.1.1.5", "203.0.113.5");
+	rc = conn_send(&k, R, "227 Entering Passive Mode (10,1,1,5,195,80).\r\n");
+	e = &k.last.expect[0];
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_is(e, "198.51.100.7", "203.0.113.5", 50000) && e->nat &&
+		  e->nat_dir == O && e->nat_port == 50000 &&
+		  out_is(&k, R, "227 Entering Passive Mode (203,0,113,5,195,80).\r\n"),
+		  "ftp_pasv_dnat_rewrites_and_binds_nat", "rc %d out '%.*s'", rc,
+		  (int)k.out_len[R], k.out[R]);
+
+	conn_init(&k, "198.51.100.7", "198.51.100.7", "10.1.1.5", "203.0.113.5");
+	rc = conn_send(&k, R, "229 Entering Extended Passive Mode (|||50000|)\r\n");
+	e = &k.last.expect[0];
+	tap_check(t, rc == 0 && k.last.n_expect == 1 && k.last.n_mangle == 0 &&
+		  expect_is(e, "198.51.100.7", "203.0.113.5", 50000) && e->nat &&
+		  e->nat_dir == O && !strcmp(e->expectfn, "nat-follow-master"),
+		  "ftp_epsv_dnat_binds_nat", "rc %d n_expect %u", rc, k.last.n_expect);
+}
+
+static void test_eprt_ipv6_snat(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "fd00:1::10", "2001:db8::1", "2001:db8:2::2", "2001:db8:2::2");
+	rc = conn_send(&k, O, "EPRT |2|fd00:1::10|50001|\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 && k.last.expect[0].nat &&
+		  expect_is(&k.last.expect[0], "2001:db8:2::2", "2001:db8::1", 50001) &&
+		  out_is(&k, O, "EPRT |2|2001:db8::1|50001|\r\n"),
+		  "ftp_eprt_ipv6_snat_rewrites", "rc %d out '%.*s'", rc,
+		  (int)k.out_len[O], k.out[O]);
+}
+
+/* Split lines: the start is kept in the private data only. */
+static void test_split_line(struct tap *t)
+{
+	struct conn k;
+	uint8_t saved[CTHD_PRIV_MAX];
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "NOOP\r\nPORT 10,0,");
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.last.priv_changed,
+		  "ftp_split_line_first_part_pending", "n_expect %u", k.last.n_expect);
+	/* a restarted daemon only has what the kernel kept */
+	memcpy(saved, k.priv, sizeof(saved));
+	memset(k.priv, 0xaa, sizeof(k.priv));
+	memcpy(k.priv, saved, sizeof(saved));
+	rc = conn_send(&k, O, "0,1,4,1\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 1025),
+		  "ftp_split_line_completed_from_private_data", "n_expect %u", k.last.n_expect);
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "PO");
+	rc |= conn_send(&k, O, "RT 10,0,0,1,4,1\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1, "ftp_split_inside_keyword",
+		  "n_expect %u", k.n_expect);
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, R, "227 Entering Passive Mode (");
+	rc |= conn_send(&k, R, "10,0,0,2,");
+	rc |= conn_send(&k, R, "4,1).\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "10.0.0.1", "10.0.0.2", 1025),
+		  "ftp_pasv_split_in_three", "n_expect %u", k.n_expect);
+
+	conn_init(&k, "fd00::1", "fd00::1", "fd00::2", "fd00::2");
+	rc = conn_send(&k, R, "229 Entering Extended Passive Mode (||");
+	rc |= conn_send(&k, R, "|6446|)\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "fd00::1", "fd00::2", 6446),
+		  "ftp_epsv_split", "n_expect %u", k.n_expect);
+}
+
+/* Under NAT a cut argument is moved to the next segment and rewritten whole. */
+static void test_split_line_snat(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
+	rc = conn_send(&k, O, "NOOP\r\nPORT 192,168,");
+	rc |= conn_send(&k, O, "1,10,19,137\r\nLIST\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 && k.lost == 0 &&
+		  out_is(&k, O, "NOOP\r\nPORT 203,0,113,1,19,137\r\nLIST\r\n"),
+		  "ftp_split_port_snat_rewritten", "rc %d lost %u out '%.*s'", rc, k.lost,
+		  (int)k.out_len[O], k.out[O]);
+
+	/* not an address after all: the cut fragment comes back unchanged */
+	conn_init(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
+	rc = conn_send(&k, O, "NOOP\r\nPORT 192,168,");
+	rc |= conn_send(&k, O, "1,10\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 0 &&
+		  out_is(&k, O, "NOOP\r\nPORT 192,168,1,10\r\n"),
+		  "ftp_split_malformed_snat_restored", "out '%.*s'",
+		  (int)k.out_len[O], k.out[O]);
+
+	/* the whole argument was in the cut fragment, the line end was not */
+	conn_init(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
+	rc = conn_send(&k, O, "NOOP\r\nPORT 192,168,1,10,19,137\rX");
+	rc |= conn_send(&k, O, "\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 &&
+		  out_is(&k, O, "NOOP\r\nPORT 203,0,113,1,19,137\rX\r\n"),
+		  "ftp_split_after_argument_snat_rewritten", "out '%.*s'",
+		  (int)k.out_len[O], k.out[O]);
+}
+
+static void test_retransmission(struct tap *t)
+{
+	struct conn k;
+	uint8_t before[CTHD_PRIV_MAX];
+	uint32_t seq;
+	int rc;
+
+	conn_init(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
+	seq = k.seq[O];
+	rc = conn_send(&k, O, "PORT 192,168,1,10,19,137\r\n");
+	memcpy(before, k.priv, sizeof(before));
+	rc |= conn_send_seq(&k, O, seq, "PORT 192,168,1,10,19,137\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 2 && k.n_mangled == 2 &&
+		  !memcmp(before, k.priv, sizeof(before)) &&
+		  out_is(&k, O, "PORT 203,0,113,1,19,137\r\nPORT 203,0,113,1,19,137\r\n"),
+		  "ftp_retransmission_rewritten_again_state_kept", "rc %d", rc);
+}
+
+/* Bytes the helper never saw (daemon down, queue bypassed): resync. */
+static void test_resync_after_gap(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "USER x\r\n");
+	k.seq[O] += 100;
+	rc |= conn_send(&k, O, "PORT 10,0,0,1,4,1\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1, "ftp_resync_after_unseen_bytes",
+		  "n_expect %u", k.n_expect);
+}
+
+static void test_long_line_midline(struct tap *t)
+{
+	struct conn k;
+	char big[600];
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	memcpy(big, "SITE ", 5);
+	rc = conn_send(&k, O, big);
+	/* the rest of that line must not be read as a new line */
+	rc |= conn_send(&k, O, "PORT 10,0,0,1,4,1\r\n");
+	rc |= conn_send(&k, O, "PORT 10,0,0,1,4,2\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 1026),
+		  "ftp_rest_of_long_line_not_parsed", "n_expect %u", k.n_expect);
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "EPRT |2|2001:0db8:0000:0000:0000:0000:");
+	rc |= conn_send(&k, O, "0000:0001|65535|\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.lost == 1,
+		  "ftp_split_argument_too_long_counted_lost", "n_expect %u lost %u",
+		  k.n_expect, k.lost);
+}
+
+static void test_garbage(struct tap *t)
+{
+	struct conn k;
+	char junk[1500];
+	unsigned int seed = 12345;
+	int rc = 0;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	for (int round = 0; round < 200; round++) {
+		size_t n = (size_t)(rand_r(&seed) % (sizeof(junk) - 1)) + 1;
+
+		for (size_t i = 0; i < n; i++)
+			junk[i] = (char)(rand_r(&seed) % 255 + 1);
+		junk[n] = 0;
+		k.out_len[O] = k.out_len[R] = 0;	/* only the helper is under test */
+		rc |= conn_send(&k, round & 1 ? R : O, junk);
+	}
+	tap_check(t, rc == 0 && k.n_expect == 0, "ftp_random_garbage_harmless",
+		  "rc %d n_expect %u", rc, k.n_expect);
+
+	k.ct.l4proto = IPPROTO_UDP;
+	tap_check(t, conn_send(&k, O, "PORT 10,0,0,1,4,1\r\n") == -EPROTONOSUPPORT,
+		  "ftp_non_tcp_conntrack_is_an_error", "expected -EPROTONOSUPPORT");
+}
+
+int main(void)
+{
+	struct tap t = { 0 };
+
+	test_line_table(&t);
+	test_format_round_trip(&t);
+	test_registry(&t);
+	test_active_plain(&t);
+	test_pasv_plain(&t);
+	test_several_lines_per_segment(&t);
+	test_epsv_ipv6(&t);
+	test_eprt_ipv6(&t);
+	test_bounce_refused(&t);
+	test_port_snat(&t);
+	test_pasv_dnat(&t);
+	test_eprt_ipv6_snat(&t);
+	test_split_line(&t);
+	test_split_line_snat(&t);
+	test_retransmission(&t);
+	test_resync_after_gap(&t);
+	test_long_line_midline(&t);
+	test_garbage(&t);
+	return tap_done(&t);
+}
