@@ -4,6 +4,7 @@
  * so the tests can compare every command's bytes without a kernel.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "nfct.h"
 
@@ -11,18 +12,13 @@ static struct nlmsghdr *build_helper(const struct nfct_cmd *cmd, void *buf,
 				     size_t buflen)
 {
 	const struct cth_helper *h = &cmd->helper;
-	struct cth_helper filter;
 
 	switch (cmd->verb) {
 	case NFCT_VERB_LIST:
 		return cth_helper_build_get(buf, buflen, NULL);
 	case NFCT_VERB_GET:
-		if (cmd->family_filter) {
-			/* The kernel matches whole tuples only: ask by name. */
-			filter = *h;
-			filter.present &= ~CTH_F_TUPLE;
-			return cth_helper_build_get(buf, buflen, &filter);
-		}
+		if (nfct_filters_locally(cmd))
+			return cth_helper_build_get(buf, buflen, NULL);
 		return cth_helper_build_get(buf, buflen, h);
 	case NFCT_VERB_DELETE:
 		return cth_helper_build_del(buf, buflen, h);
@@ -81,4 +77,25 @@ struct nlmsghdr *nfct_build_request(const struct nfct_cmd *cmd, void *buf,
 	}
 	errno = EINVAL;
 	return NULL;
+}
+
+bool nfct_filters_locally(const struct nfct_cmd *cmd)
+{
+	return cmd->subsys == NFCT_SUBSYS_HELPER && cmd->verb == NFCT_VERB_GET &&
+	       !(cmd->helper.present & CTH_F_TUPLE);
+}
+
+size_t nfct_filter_helpers(const struct nfct_cmd *cmd,
+			   struct cth_helper *helpers, size_t n)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(helpers[i].name, cmd->helper.name))
+			continue;
+		if (cmd->family_filter && helpers[i].l3num != cmd->helper.l3num)
+			continue;
+		helpers[kept++] = helpers[i];
+	}
+	return kept;
 }

@@ -60,10 +60,7 @@ struct nfct_cmd {
 	enum nfct_verb verb;
 	enum nfct_output output;
 	bool exclusive;		/* add: NLM_F_EXCL, fail if it exists */
-	/*
-	 * get NAME FAMILY without PROTO: the kernel filters by the whole
-	 * tuple only, so nfct filters the family itself.
-	 */
+	/* get NAME FAMILY without PROTO: helper.l3num is the filter. */
 	bool family_filter;
 	struct cth_helper helper;
 	struct ctt_timeout timeout;
@@ -109,6 +106,15 @@ const char *nfct_kernel_helper_module(const char *name);
  */
 struct nlmsghdr *nfct_build_request(const struct nfct_cmd *cmd, void *buf,
 				    size_t buflen);
+/*
+ * helper get without a full tuple: the kernel answers a GET by name with
+ * one helper at most, so nfct dumps and keeps those of the name (and
+ * family) itself. nfct_filter_helpers() keeps them in place, returns how
+ * many are left.
+ */
+bool nfct_filters_locally(const struct nfct_cmd *cmd);
+size_t nfct_filter_helpers(const struct nfct_cmd *cmd,
+			   struct cth_helper *helpers, size_t n);
 
 /* output.c */
 void nfct_print_helpers(FILE *out, enum nfct_output fmt,

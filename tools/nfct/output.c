@@ -112,12 +112,18 @@ static const char *helper_status(const struct cth_helper *h)
 	return h->status == CTH_STATUS_ENABLED ? "enabled" : "disabled";
 }
 
-/* Old kernels send no FLAGS: the mode is then unknown, not "fail-open". */
+/*
+ * The kernel sends FLAGS only when fail-closed is set; without it the
+ * packets bypass a queue nobody listens on (upstream does the same).
+ */
+static bool helper_fail_closed(const struct cth_helper *h)
+{
+	return (h->present & CTH_F_FLAGS) && (h->flags & NFCTH_F_FAIL_CLOSED);
+}
+
 static const char *helper_mode(const struct cth_helper *h)
 {
-	if (!(h->present & CTH_F_FLAGS))
-		return "-";
-	return (h->flags & NFCTH_F_FAIL_CLOSED) ? "fail-closed" : "fail-open";
+	return helper_fail_closed(h) ? "fail-closed" : "fail-open";
 }
 
 static void helper_policies_text(char *buf, size_t len,
@@ -186,11 +192,7 @@ static void print_helper_json(FILE *out, const struct cth_helper *h)
 		json_string(out, helper_status(h));
 	else
 		fputs("null", out);
-	fputs(", \"fail_closed\": ", out);
-	if (h->present & CTH_F_FLAGS)
-		fputs((h->flags & NFCTH_F_FAIL_CLOSED) ? "true" : "false", out);
-	else
-		fputs("null", out);
+	fprintf(out, ", \"fail_closed\": %s", helper_fail_closed(h) ? "true" : "false");
 	fprintf(out, ", \"priv_data_len\": %u, \"policies\": [", h->priv_data_len);
 	for (i = 0; i < h->policy_count; i++) {
 		fputs(i ? ", {\"name\": " : "{\"name\": ", out);

@@ -95,6 +95,27 @@ static bool find_existing_helper(struct cth_nl *nl, const struct cth_helper *wan
 	return ok;
 }
 
+/*
+ * Kernels that create on NEW without NLM_F_CREATE (as upstream does) answer
+ * enable/disable/update of a missing helper with EINVAL (no policy): ask
+ * whether the helper is there at all. 0, -ENOENT or another -errno.
+ */
+static int helper_lookup(struct cth_nl *nl, const struct cth_helper *h)
+{
+	char buf[CTH_MSG_BUFSZ];
+	struct nlmsghdr *nlh;
+
+	nlh = cth_helper_build_get(buf, sizeof(buf), h);
+	return nlh ? cth_nl_request(nl, nlh, NULL, NULL) : -errno;
+}
+
+static bool modifies_existing(const struct nfct_cmd *cmd)
+{
+	return cmd->subsys == NFCT_SUBSYS_HELPER &&
+	       (cmd->verb == NFCT_VERB_ENABLE || cmd->verb == NFCT_VERB_DISABLE ||
+		cmd->verb == NFCT_VERB_UPDATE);
+}
+
 static int report_failure(struct cth_nl *nl, const struct nfct_cmd *cmd, int err)
 {
 	struct nfct_failure_facts facts = { 0 };
@@ -108,6 +129,9 @@ static int report_failure(struct cth_nl *nl, const struct nfct_cmd *cmd, int err
 	}
 	if (err == EINVAL || err == EOPNOTSUPP)
 		facts.subsystem_missing = subsystem_missing(nl, cmd->subsys);
+	if (err == EINVAL && !facts.subsystem_missing && modifies_existing(cmd) &&
+	    helper_lookup(nl, &cmd->helper) == -ENOENT)
+		err = ENOENT;
 	if (err == EBUSY && cmd->subsys == NFCT_SUBSYS_HELPER &&
 	    cmd->verb == NFCT_VERB_ADD)
 		facts.have_existing = find_existing_helper(nl, &cmd->helper,
@@ -116,18 +140,6 @@ static int report_failure(struct cth_nl *nl, const struct nfct_cmd *cmd, int err
 	nfct_explain(cmd, err, &facts, &e);
 	nfct_print_explanation(stderr, err, &e);
 	return e.exit_code;
-}
-
-/* get NAME FAMILY: keep the helpers of that family. */
-static size_t filter_family(struct collected *c, uint16_t l3num)
-{
-	size_t i, kept = 0;
-
-	for (i = 0; i < c->n; i++)
-		if (c->helpers[i].l3num == l3num)
-			c->helpers[kept++] = c->helpers[i];
-	c->n = kept;
-	return kept;
 }
 
 static bool prints_replies(enum nfct_verb verb)
@@ -166,8 +178,8 @@ int nfct_run(const struct nfct_cmd *cmd)
 		ret = report_failure(nl, cmd, err);
 		goto out;
 	}
-	if (cmd->subsys == NFCT_SUBSYS_HELPER && cmd->family_filter &&
-	    filter_family(&c, cmd->helper.l3num) == 0) {
+	if (nfct_filters_locally(cmd) &&
+	    (c.n = nfct_filter_helpers(cmd, c.helpers, c.n)) == 0) {
 		ret = report_failure(nl, cmd, ENOENT);
 		goto out;
 	}

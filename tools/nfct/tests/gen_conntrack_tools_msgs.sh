@@ -40,7 +40,6 @@ helper add ssdp inet udp
 helper add tftp inet udp
 helper add tns inet tcp
 add helper ftp inet tcp
-helper get ftp
 helper get ftp inet tcp
 helper get tftp inet6 udp
 helper delete ftp

@@ -196,6 +196,51 @@ static void test_good(struct tap *t)
 		  !(cmd.timeout.present & CTT_F_NAME), "default-set: sctp heartbeat_sent, no name");
 }
 
+/* A dump: ftp/inet, tftp/inet, ftp/inet6, ftp2/inet6. */
+static void fill_dump(struct cth_helper list[4])
+{
+	static const struct { const char *name; uint16_t l3; } rows[4] = {
+		{ "ftp", NFPROTO_IPV4 }, { "tftp", NFPROTO_IPV4 },
+		{ "ftp", NFPROTO_IPV6 }, { "ftp2", NFPROTO_IPV6 },
+	};
+	int i;
+
+	memset(list, 0, 4 * sizeof(list[0]));
+	for (i = 0; i < 4; i++) {
+		cth_helper_set_name(&list[i], rows[i].name);
+		cth_helper_set_tuple(&list[i], rows[i].l3, IPPROTO_TCP);
+	}
+}
+
+static void test_local_filter(struct tap *t)
+{
+	struct cth_helper list[4];
+	struct nfct_cmd cmd;
+	char err[1024];
+	size_t n;
+
+	fill_dump(list);
+	parse_line("helper get ftp inet6", &cmd, err, sizeof(err));
+	n = nfct_filter_helpers(&cmd, list, 4);
+	tap_check(t, nfct_filters_locally(&cmd) && n == 1 &&
+		  list[0].l3num == NFPROTO_IPV6 && !strcmp(list[0].name, "ftp"),
+		  "get ftp inet6 keeps only ftp/inet6 of a dump");
+
+	fill_dump(list);
+	parse_line("helper get ftp", &cmd, err, sizeof(err));
+	n = nfct_filter_helpers(&cmd, list, 4);
+	tap_check(t, n == 2 && !strcmp(list[0].name, "ftp") && list[0].l3num == NFPROTO_IPV4 &&
+		  !strcmp(list[1].name, "ftp") && list[1].l3num == NFPROTO_IPV6,
+		  "get ftp keeps both ftp helpers in order, not tftp or ftp2");
+
+	fill_dump(list);
+	parse_line("helper get nosuch", &cmd, err, sizeof(err));
+	tap_check(t, nfct_filter_helpers(&cmd, list, 4) == 0, "get nosuch keeps nothing");
+
+	parse_line("helper get ftp inet tcp", &cmd, err, sizeof(err));
+	tap_check(t, !nfct_filters_locally(&cmd), "get with a full tuple asks the kernel");
+}
+
 static void explain_case(struct tap *t, const char *line, int err,
 			 const struct nfct_failure_facts *facts, int want_exit,
 			 const char *want1, const char *want2)
@@ -268,6 +313,7 @@ int main(void)
 
 	test_bad(&t);
 	test_good(&t);
+	test_local_filter(&t);
 	test_explain(&t);
 	return tap_done(&t);
 }

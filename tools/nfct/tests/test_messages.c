@@ -154,8 +154,9 @@ static void test_extensions(struct tap *t)
 		{ "disable helper tftp inet udp",
 		  HDR("3c", "0009", "0500") "09000100" "74667470" "00000000"
 		  TUPLE("02", "11") "08000600" "00000000" },
-		{ "helper get ftp inet",		/* family filtered by nfct */
-		  HDR("1c", "0109", "0500") NAME_FTP },
+		/* The kernel returns one helper per GET: dump, nfct filters. */
+		{ "helper get ftp", HDR("14", "0109", "0103") },
+		{ "helper get ftp inet", HDR("14", "0109", "0103") },
 		{ "helper add myproto inet 132",	/* unknown: generic class */
 		  HDR("68", "0009", "0504")
 		  "0c000100" "6d7970726f746f00"

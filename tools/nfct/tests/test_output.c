@@ -159,9 +159,9 @@ static void test_helper_json(struct tap *t)
 		" \"policies\": [{\"name\": \"ftp\", \"max_expected\": 1, \"timeout\": 300}]}\n"
 		"assert d[1][\"name\"] == \"we\\\"ird\\\\na\\x01me\\xff\"\n"
 		"assert d[1][\"protocol\"] is None and d[1][\"l4proto\"] == 200\n"
-		"assert d[1][\"fail_closed\"] is None\n"
+		"assert d[1][\"fail_closed\"] is False\n"
 		"assert d[2][\"status\"] is None and len(d[2][\"policies\"]) == 2\n"),
-		"helper JSON fields, escaping of quotes/backslash/control/8-bit, nulls");
+		"helper JSON fields, escaping of quotes/backslash/control/8-bit, no FLAGS = fail-open");
 	free(out);
 
 	CAPTURE(out, nfct_print_helpers(_f, NFCT_OUT_JSON, h, 0));
@@ -182,7 +182,7 @@ static void test_helper_table(struct tap *t)
 	CAPTURE(out, nfct_print_helpers(_f, NFCT_OUT_TABLE, h, 2));
 	tap_check(t, !strcmp(out,
 		"NAME         FAMILY  PROTO  QUEUE  STATUS   MODE         PRIV  POLICIES\n"
-		"ftp          inet    tcp    0      enabled  -            24    ftp max 1 timeout 300s\n"
+		"ftp          inet    tcp    0      enabled  fail-open    24    ftp max 1 timeout 300s\n"
 		"longer-name  inet6   udp    0      enabled  fail-closed  24    "
 		"ftp max 1 timeout 300s, media max 8 timeout 180s\n"),
 		"helper table: header, aligned columns, every policy");
