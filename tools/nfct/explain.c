@@ -72,6 +72,13 @@ static void explain_helper_busy(const struct nfct_cmd *cmd,
 		    "nft list ruleset | grep 'ct helper'), then retry");
 		return;
 	}
+	if (cmd->verb == NFCT_VERB_UPDATE) {
+		SET(cause, "the kernel cannot change the number of classes, their "
+		    "names or the private data length of an existing helper");
+		SET(fix, "give the existing classes in the same order (see 'nfct helper "
+		    "get %s'), or delete the helper and add it again", h->name);
+		return;
+	}
 	if (facts->have_existing) {
 		char mine[200], theirs[200];
 		uint32_t i;
@@ -138,21 +145,18 @@ static void explain_helper(const struct nfct_cmd *cmd, int err,
 		break;
 	case EINVAL:
 	case ERANGE:
-		SET(cause, "the kernel rejected a value of the request%s%s",
-		    facts->ext_ack ? ": " : "", facts->ext_ack ? facts->ext_ack : "");
+		SET(cause, "the kernel rejected a value of the request");
 		SET(fix, "check the arguments against nfct(8) (names <= 15 characters, "
 		    "1..4 policies, max 1..255, private data <= 32 bytes, queue <= 65535)");
 		break;
 	default:
-		SET(cause, "the kernel answered %s%s%s", strerror(err),
-		    facts->ext_ack ? ": " : "", facts->ext_ack ? facts->ext_ack : "");
+		SET(cause, "the kernel answered %s", strerror(err));
 		SET(fix, "see dmesg for details");
 		break;
 	}
 }
 
 static void explain_timeout(const struct nfct_cmd *cmd, int err,
-			    const struct nfct_failure_facts *facts,
 			    struct nfct_explanation *e)
 {
 	const struct ctt_timeout *t = &cmd->timeout;
@@ -185,8 +189,7 @@ static void explain_timeout(const struct nfct_cmd *cmd, int err,
 		SET(fix, "delete it first or choose another name");
 		break;
 	default:
-		SET(cause, "the kernel answered %s%s%s", strerror(err),
-		    facts->ext_ack ? ": " : "", facts->ext_ack ? facts->ext_ack : "");
+		SET(cause, "the kernel answered %s", strerror(err));
 		SET(fix, "check the arguments against nfct(8); see dmesg for details");
 		break;
 	}
@@ -200,6 +203,8 @@ void nfct_explain(const struct nfct_cmd *cmd, int err,
 
 	memset(e, 0, sizeof(*e));
 	e->exit_code = NFCT_EXIT_FAILED;
+	if (facts->ext_ack)
+		SET(kernel, "%s", facts->ext_ack);
 	describe_target(cmd, e->what, sizeof(e->what));
 
 	if (facts->subsystem_missing) {
@@ -229,7 +234,7 @@ void nfct_explain(const struct nfct_cmd *cmd, int err,
 	if (helper)
 		explain_helper(cmd, err, facts, e);
 	else
-		explain_timeout(cmd, err, facts, e);
+		explain_timeout(cmd, err, e);
 }
 
 void nfct_print_explanation(FILE *out, int err, const struct nfct_explanation *e)
@@ -237,6 +242,8 @@ void nfct_print_explanation(FILE *out, int err, const struct nfct_explanation *e
 	fprintf(out, "nfct: %s: %s\n", e->what, strerror(err));
 	if (e->cause[0])
 		fprintf(out, "  cause: %s\n", e->cause);
+	if (e->kernel[0])
+		fprintf(out, "  kernel: %s\n", e->kernel);
 	if (e->fix[0])
 		fprintf(out, "  fix:   %s\n", e->fix);
 }

@@ -129,6 +129,7 @@ struct nfct_explanation {
 	char what[160];		/* "cannot add helper 'ftp' (inet/tcp)" */
 	char cause[320];
 	char fix[320];
+	char kernel[256];	/* the kernel's extended ack text, if any */
 };
 /*
  * Facts gathered after a failure, to name the cause:

@@ -247,14 +247,14 @@ static void explain_case(struct tap *t, const char *line, int err,
 {
 	struct nfct_explanation e;
 	struct nfct_cmd cmd;
-	char parse_err[1024], all[1024];
+	char parse_err[1024], all[1200];
 
 	if (parse_line(line, &cmd, parse_err, sizeof(parse_err))) {
 		tap_check(t, false, "explain %s: %s", strerror(err), line);
 		return;
 	}
 	nfct_explain(&cmd, err, facts, &e);
-	snprintf(all, sizeof(all), "%s | %s | %s", e.what, e.cause, e.fix);
+	snprintf(all, sizeof(all), "%s | %s | %s | %s", e.what, e.cause, e.fix, e.kernel);
 	if (!tap_check(t, e.exit_code == want_exit && strstr(all, want1) &&
 		       strstr(all, want2), "explain %s for '%s': exit %d, '%s', '%s'",
 		       strerror(err), line, want_exit, want1, want2))
@@ -265,6 +265,7 @@ static void test_explain(struct tap *t)
 {
 	struct nfct_failure_facts none = { 0 }, missing = { .subsystem_missing = true };
 	struct nfct_failure_facts clash = { .have_existing = true };
+	struct nfct_failure_facts extack = { .ext_ack = "queue out of range (test)" };
 
 	cth_helper_set_name(&clash.existing, "ftp");
 	cth_helper_set_tuple(&clash.existing, NFPROTO_IPV4, IPPROTO_TCP);
@@ -278,6 +279,11 @@ static void test_explain(struct tap *t)
 		     EBUSY, &clash, NFCT_EXIT_FAILED,
 		     "exists with classes [ftp] and 24 bytes",
 		     "this request has [data] and 4 bytes");
+	explain_case(t, "helper update ftp inet tcp policy other max 1 timeout 1", EBUSY,
+		     &none, NFCT_EXIT_FAILED, "cannot change the number of classes",
+		     "nfct helper get ftp");
+	explain_case(t, "helper add ftp inet tcp status enabled", ERANGE, &extack,
+		     NFCT_EXIT_FAILED, "rejected a value", "queue out of range (test)");
 	explain_case(t, "helper add foo inet udp", EBUSY, &none, NFCT_EXIT_FAILED,
 		     "already registered 'foo' for inet/udp", "choose another name");
 	explain_case(t, "helper delete ftp inet tcp", EBUSY, &none, NFCT_EXIT_FAILED,
