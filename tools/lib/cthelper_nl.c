@@ -10,7 +10,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "attr_table.h"
+#include "nl_internal.h"
 #include "cthelper_nl.h"
 
 static int copy_name(char *dst, size_t dstlen, const char *src)
@@ -167,24 +167,7 @@ int cth_helper_check(const struct cth_helper *h, enum cth_check_mode mode,
 static struct nlmsghdr *build_hdr(void *buf, size_t buflen, uint8_t msg,
 				  uint16_t nlm_flags)
 {
-	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfg;
-
-	if (buflen < CTH_MSG_BUFSZ) {
-		errno = ENOSPC;
-		return NULL;
-	}
-	/* libmnl 1.0.4 leaves attribute padding as it finds it: zero it. */
-	memset(buf, 0, CTH_MSG_BUFSZ);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTHELPER << 8) | msg;
-	nlh->nlmsg_flags = NLM_F_REQUEST | nlm_flags;
-
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	return nlh;
+	return nfnl_request_start(buf, buflen, CTH_MSG_BUFSZ, NFNL_SUBSYS_CTHELPER, msg, nlm_flags);
 }
 
 static void put_tuple(struct nlmsghdr *nlh, const struct cth_helper *h)

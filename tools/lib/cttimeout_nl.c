@@ -11,7 +11,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "attr_table.h"
+#include "nl_internal.h"
 #include "cttimeout_nl.h"
 
 #ifndef IPPROTO_GRE
@@ -143,23 +143,7 @@ int ctt_timeout_set_state(struct ctt_timeout *t, unsigned int attr,
 static struct nlmsghdr *build_hdr(void *buf, size_t buflen, uint8_t msg,
 				  uint16_t nlm_flags)
 {
-	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfg;
-
-	if (buflen < CTT_MSG_BUFSZ) {
-		errno = ENOSPC;
-		return NULL;
-	}
-	/* libmnl 1.0.4 leaves attribute padding as it finds it: zero it. */
-	memset(buf, 0, CTT_MSG_BUFSZ);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK_TIMEOUT << 8) | msg;
-	nlh->nlmsg_flags = NLM_F_REQUEST | nlm_flags;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	return nlh;
+	return nfnl_request_start(buf, buflen, CTT_MSG_BUFSZ, NFNL_SUBSYS_CTNETLINK_TIMEOUT, msg, nlm_flags);
 }
 
 /* Attribute order as libnetfilter_cttimeout: NAME, L3PROTO, L4PROTO, DATA. */

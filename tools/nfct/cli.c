@@ -276,11 +276,21 @@ static int no_more(struct parser *p)
 	return 0;
 }
 
+/* The keyword @kw of policy @policy; @expected completes "expected '...". */
+static int want_keyword(struct parser *p, const char *policy, const char *kw,
+			const char *expected)
+{
+	const char *s = next(p);
+
+	if (!s || strcmp(s, kw))
+		return fail(p, "policy %s: expected '%s", policy, expected);
+	return 0;
+}
+
 /* policy CLASS max N timeout SECS */
 static int parse_policy(struct parser *p, struct cth_helper *h, bool *replaced)
 {
 	struct cth_policy pol = { .name = "" };
-	const char *kw;
 	uint32_t i;
 	int ret;
 
@@ -294,16 +304,14 @@ static int parse_policy(struct parser *p, struct cth_helper *h, bool *replaced)
 	ret = want_name(p, "policy CLASS name", pol.name, sizeof(pol.name));
 	if (ret)
 		return ret;
-	kw = next(p);
-	if (!kw || strcmp(kw, "max"))
-		return fail(p, "policy %s: expected 'max N' after the class name", pol.name);
-	ret = want_u32(p, "max expected", 1, CTH_EXPECT_MAX_LIMIT, &pol.max_expected);
-	if (ret)
-		return ret;
-	kw = next(p);
-	if (!kw || strcmp(kw, "timeout"))
-		return fail(p, "policy %s: expected 'timeout SECS' after max", pol.name);
-	ret = want_u32(p, "expectation timeout", 0, UINT32_MAX, &pol.timeout);
+	ret = want_keyword(p, pol.name, "max", "max N' after the class name");
+	if (!ret)
+		ret = want_u32(p, "max expected", 1, CTH_EXPECT_MAX_LIMIT,
+			       &pol.max_expected);
+	if (!ret)
+		ret = want_keyword(p, pol.name, "timeout", "timeout SECS' after max");
+	if (!ret)
+		ret = want_u32(p, "expectation timeout", 0, UINT32_MAX, &pol.timeout);
 	if (ret)
 		return ret;
 	for (i = 0; i < h->policy_count; i++)

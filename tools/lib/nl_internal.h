@@ -1,13 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * attr_table.h - internal: table-driven attribute parsing for libcthelper.
- * One callback for every nest: the table says each known attribute's type,
- * unknown attributes are skipped (newer kernels must not break us).
+ * nl_internal.h - internal to libcthelper: the nfnetlink request header
+ * both subsystems start with, and table-driven attribute parsing (one
+ * callback for every nest: the table says each known attribute's type,
+ * unknown attributes are skipped, so newer kernels do not break us).
  */
-#ifndef CTH_ATTR_TABLE_H
-#define CTH_ATTR_TABLE_H
+#ifndef CTH_NL_INTERNAL_H
+#define CTH_NL_INTERNAL_H
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #include <libmnl/libmnl.h>
+
+/*
+ * Start a request of @subsys/@msg in @buf, which must hold @minlen bytes
+ * (else NULL, errno ENOSPC). The whole buffer is zeroed first: libmnl
+ * 1.0.4 leaves attribute padding as it finds it.
+ */
+static inline struct nlmsghdr *nfnl_request_start(void *buf, size_t buflen,
+						  size_t minlen, uint8_t subsys,
+						  uint8_t msg, uint16_t nlm_flags)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+
+	if (buflen < minlen) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	memset(buf, 0, minlen);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (uint16_t)((subsys << 8) | msg);
+	nlh->nlmsg_flags = NLM_F_REQUEST | nlm_flags;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	return nlh;
+}
 
 struct attr_table {
 	const struct nlattr **tb;		/* out: tb[type], max + 1 entries */
@@ -49,4 +82,4 @@ static inline int attr_table_parse_nested(const struct nlattr *nest,
 	return mnl_attr_parse_nested(nest, attr_table_cb, &t);
 }
 
-#endif /* CTH_ATTR_TABLE_H */
+#endif /* CTH_NL_INTERNAL_H */
