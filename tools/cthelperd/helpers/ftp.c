@@ -25,6 +25,7 @@
 #define FTP_ST_MIDLINE(dir)	(1u << (2 + (dir)))	/* skip to the next '\n' */
 #define FTP_ST_PEND_REPLY	(1u << 4)		/* pend belongs to the reply direction */
 #define FTP_ST_PEND_DELETED	(1u << 5)		/* pend was cut out of the stream (NAT) */
+#define FTP_ST_PEND_PACKED	(1u << 6)		/* pend holds nibbles, see ftp_priv */
 #define FTP_ST_KIND_SHIFT	8
 #define FTP_ST_KIND_MASK	(7u << FTP_ST_KIND_SHIFT)
 
@@ -325,9 +326,78 @@ static unsigned int ftp_pend_kind(const struct ftp_priv *st)
 
 static void ftp_pend_clear(struct ftp_priv *st)
 {
-	st->state &= ~(FTP_ST_KIND_MASK | FTP_ST_PEND_REPLY | FTP_ST_PEND_DELETED);
+	st->state &= ~(FTP_ST_KIND_MASK | FTP_ST_PEND_REPLY | FTP_ST_PEND_DELETED |
+		       FTP_ST_PEND_PACKED);
 	st->pend_len = 0;
 	memset(st->pend, 0, sizeof(st->pend));
+}
+
+/* Packed alphabet: nibble 0-9 digits, 10 ',', 11 '.', 12 the delimiter. */
+static int ftp_nibble_of(char c, char delim)
+{
+	if (isdigit((unsigned char)c))
+		return c - '0';
+	if (c == ',')
+		return 10;
+	if (c == '.')
+		return 11;
+	if (delim && c == delim)
+		return 12;
+	return -1;
+}
+
+static char ftp_char_of(unsigned int nibble, char delim)
+{
+	static const char chars[] = "0123456789,.";
+
+	return nibble < 12 ? chars[nibble] : delim;
+}
+
+/* Keep text in st->pend; false when it does not fit either form. */
+static bool ftp_pend_store(struct ftp_priv *st, const char *text, size_t len)
+{
+	char delim = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (ftp_nibble_of(text[i], delim) >= 0)
+			continue;
+		if (delim || !ftp_valid_delim(text[i]))
+			break;
+		delim = text[i];
+	}
+	if (i == len && len <= FTP_PEND_MAX) {
+		memset(st->pend, 0, sizeof(st->pend));
+		st->pend[0] = (uint8_t)delim;
+		for (i = 0; i < len; i++)
+			st->pend[1 + i / 2] |= (uint8_t)(ftp_nibble_of(text[i], delim) << (i % 2 ? 0 : 4));
+		st->state |= FTP_ST_PEND_PACKED;
+	} else if (len <= FTP_PEND_BYTES) {
+		memcpy(st->pend, text, len);
+	} else {
+		return false;
+	}
+	st->pend_len = (uint8_t)len;
+	return true;
+}
+
+/* The kept text into buf (FTP_PEND_MAX bytes); returns its length. */
+static size_t ftp_pend_load(const struct ftp_priv *st, char *buf)
+{
+	size_t len = st->pend_len;
+
+	if (!(st->state & FTP_ST_PEND_PACKED)) {
+		len = len < FTP_PEND_BYTES ? len : FTP_PEND_BYTES;
+		memcpy(buf, st->pend, len);
+		return len;
+	}
+	len = len < FTP_PEND_MAX ? len : FTP_PEND_MAX;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t byte = st->pend[1 + i / 2];
+
+		buf[i] = ftp_char_of(i % 2 ? byte & 0xf : byte >> 4, (char)st->pend[0]);
+	}
+	return len;
 }
 
 static bool ftp_pend_is_for(const struct ftp_priv *st, enum cthd_dir dir)
@@ -351,8 +421,7 @@ static size_t ftp_pend_rebuild(const struct ftp_priv *st, char *buf)
 		memcpy(buf, kw->text, kw->len);
 		n = kw->len;
 	}
-	memcpy(buf + n, st->pend, st->pend_len);
-	return n + st->pend_len;
+	return n + ftp_pend_load(st, buf + n);
 }
 
 /* The address the sender of dir may announce: its own, before NAT. */
@@ -521,13 +590,22 @@ static size_t ftp_fragment_start(const struct ftp_keyword *kw, const char *line,
 static void ftp_handle_tail(struct ftp_segment *seg, const char *line, size_t len,
 			    long line_pos, bool deleted, size_t deleted_len)
 {
-	struct ftp_priv *st = seg->st;
 	enum cthd_dir dir = seg->pkt->dir;
 	const struct ftp_keyword *kw = ftp_keyword_match(line, len, dir);
+	struct ftp_priv next = *seg->st;
 	unsigned int kind = FTP_PEND_NONE;
 	size_t frag = 0;
 	bool delete_now = false;
 
+	if (len && line[len - 1] == '\r') {
+		/* only the '\n' is missing: the line is complete, handle it now */
+		ftp_handle_line(seg, line, len, line_pos, deleted, deleted_len);
+		if (seg->update_state) {
+			ftp_pend_clear(seg->st);
+			seg->st->state |= FTP_ST_MIDLINE(dir);
+		}
+		return;
+	}
 	if (kw) {
 		kind = FTP_PEND_CMD + kw->cmd;
 		frag = ftp_fragment_start(kw, line, len);
@@ -537,7 +615,11 @@ static void ftp_handle_tail(struct ftp_segment *seg, const char *line, size_t le
 			    ftp_prefix_matches(line, len, ftp_keywords[i].text, ftp_keywords[i].len))
 				kind = FTP_PEND_RAW;
 	}
-	if (kind != FTP_PEND_NONE && len - frag > FTP_PEND_MAX) {
+
+	/* the state after this segment: what to keep, or skip the line's rest */
+	ftp_pend_clear(&next);
+	if (kind != FTP_PEND_NONE && !ftp_pend_store(&next, line + frag, len - frag)) {
+		ftp_pend_clear(&next);
 		seg->res->lost++;
 		kind = FTP_PEND_NONE;
 	}
@@ -562,19 +644,17 @@ static void ftp_handle_tail(struct ftp_segment *seg, const char *line, size_t le
 
 	if (!seg->update_state)
 		return;
-	ftp_pend_clear(st);
 	if (kind == FTP_PEND_NONE) {
-		st->state |= FTP_ST_MIDLINE(dir);
-		return;
+		next.state |= FTP_ST_MIDLINE(dir);
+	} else {
+		next.state &= ~FTP_ST_MIDLINE(dir);
+		next.state |= (uint16_t)(kind << FTP_ST_KIND_SHIFT);
+		if (dir == CTHD_DIR_REPLY)
+			next.state |= FTP_ST_PEND_REPLY;
+		if (delete_now)
+			next.state |= FTP_ST_PEND_DELETED;
 	}
-	st->state &= ~FTP_ST_MIDLINE(dir);
-	st->state |= (uint16_t)(kind << FTP_ST_KIND_SHIFT);
-	if (dir == CTHD_DIR_REPLY)
-		st->state |= FTP_ST_PEND_REPLY;
-	if (delete_now)
-		st->state |= FTP_ST_PEND_DELETED;
-	st->pend_len = (uint8_t)(len - frag);
-	memcpy(st->pend, line + frag, len - frag);
+	*seg->st = next;
 }
 
 /*

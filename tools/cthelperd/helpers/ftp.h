@@ -48,15 +48,26 @@ int ftp_format_arg(enum ftp_cmd cmd, char delim, int family,
 		   const union cthd_addr *addr, uint16_t port,
 		   char *buf, size_t size);
 
-/* The per-connection state, kept by the kernel as CTA_HELP_INFO. */
-#define FTP_PEND_MAX 21
+/*
+ * The per-connection state, kept by the kernel as CTA_HELP_INFO. 24 bytes:
+ * the private data length conntrack-tools (and nfct) register for "ftp",
+ * so a helper added with `nfct add helper ftp inet tcp` fits.
+ */
+#define FTP_PEND_BYTES 13
+#define FTP_PEND_MAX 24		/* longest cut fragment kept (packed form) */
 struct ftp_priv {
 	uint32_t next_seq[2];	/* per direction: TCP seq after the last byte seen */
 	uint16_t state;		/* FTP_ST_* bits, pending kind in bits 8..10 */
-	uint8_t pend_len;
-	char pend[FTP_PEND_MAX];	/* start of a line cut at a segment end */
+	uint8_t pend_len;	/* characters held, not bytes */
+	/*
+	 * Start of a line cut at a segment end: raw (up to 13 characters) or,
+	 * when it is only digits, ',', '.' and one delimiter, packed two
+	 * characters a byte after the delimiter (up to 24: any cut PORT, 227
+	 * or IPv4 EPRT argument).
+	 */
+	uint8_t pend[FTP_PEND_BYTES];
 };
 
-_Static_assert(sizeof(struct ftp_priv) <= CTHD_PRIV_MAX, "ftp private data too large");
+_Static_assert(sizeof(struct ftp_priv) == 24, "ftp private data must stay 24 bytes");
 
 #endif

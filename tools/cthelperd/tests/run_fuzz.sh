@@ -18,7 +18,7 @@ for fuzzer in "$@"; do
 	if "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=5 \
 		-artifact_prefix="$dir/" "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) \
 		>"$log" 2>&1; then
-		runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -n 1)
+		runs=$(grep -ao 'Done [0-9]* runs' "$log" | tail -n 1)
 		echo "ok $n - fuzz_${name#fuzz_} ($runs in ${seconds}s)"
 	else
 		failed=$((failed + 1))

@@ -284,7 +284,7 @@ static void test_registry(struct tap *t)
 	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_TCP &&
 		  h->default_port == 21 && h->n_policies == 1 &&
 		  h->policies[0].max_expected == 1 && h->policies[0].timeout == 300 &&
-		  h->priv_len <= 32,
+		  h->priv_len == 24,
 		  "ftp_registered_with_default_policy", "%s", why);
 }
 
@@ -459,6 +459,24 @@ static void test_split_line(struct tap *t)
 		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 1025),
 		  "ftp_split_line_completed_from_private_data", "n_expect %u", k.last.n_expect);
 
+	/* the longest cut arguments still fit the 24 bytes, packed */
+	conn_init(&k, "192.168.100.200", "192.168.100.200", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "PORT 192,168,100,200,25");
+	rc |= conn_send(&k, O, "5,255\r\n");
+	rc |= conn_send(&k, O, "EPRT |1|192.168.100.200|6553");
+	rc |= conn_send(&k, O, "5|\r\n");
+	rc |= conn_send(&k, O, "EPRT !1!192.168.100.200!6553");
+	rc |= conn_send(&k, O, "5!\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 3 && k.lost == 0 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "192.168.100.200", 65535),
+		  "ftp_longest_ipv4_fragments_kept", "n_expect %u lost %u", k.n_expect, k.lost);
+
+	conn_init(&k, "fd00::1", "fd00::1", "fd00::2", "fd00::2");
+	rc = conn_send(&k, O, "EPRT |2|fd00::");
+	rc |= conn_send(&k, O, "1|50001|\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 && k.lost == 0,
+		  "ftp_short_ipv6_fragment_kept_raw", "n_expect %u lost %u", k.n_expect, k.lost);
+
 	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
 	rc = conn_send(&k, O, "PO");
 	rc |= conn_send(&k, O, "RT 10,0,0,1,4,1\r\n");
@@ -506,12 +524,21 @@ static void test_split_line_snat(struct tap *t)
 
 	/* the whole argument was in the cut fragment, the line end was not */
 	conn_init(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
-	rc = conn_send(&k, O, "NOOP\r\nPORT 192,168,1,10,19,137\rX");
-	rc |= conn_send(&k, O, "\r\n");
+	rc = conn_send(&k, O, "NOOP\r\nPORT 192,168,1,10,19,1\r");
+	rc |= conn_send(&k, O, "\n");
 	tap_check(t, rc == 0 && k.n_expect == 1 &&
-		  out_is(&k, O, "NOOP\r\nPORT 203,0,113,1,19,137\rX\r\n"),
+		  out_is(&k, O, "NOOP\r\nPORT 203,0,113,1,19,1\r\n"),
 		  "ftp_split_after_argument_snat_rewritten", "out '%.*s'",
 		  (int)k.out_len[O], k.out[O]);
+
+	/* a fragment too long to keep: counted, and the stream left intact */
+	conn_init(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
+	rc = conn_send(&k, O, "NOOP\r\nPORT 192,168,1,10,19,137 XYZ");
+	rc |= conn_send(&k, O, "\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.lost == 1 &&
+		  out_is(&k, O, "NOOP\r\nPORT 192,168,1,10,19,137 XYZ\r\n"),
+		  "ftp_split_fragment_too_long_left_intact", "lost %u out '%.*s'",
+		  k.lost, (int)k.out_len[O], k.out[O]);
 }
 
 static void test_retransmission(struct tap *t)
