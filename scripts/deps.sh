@@ -8,7 +8,7 @@ ccache kmod pkg-config git
 qemu-system-x86
 libmnl-dev libnetfilter-queue-dev libnetfilter-conntrack-dev libnfnetlink-dev
 clang libclang-rt-14-dev
-iproute2 iptables nftables conntrack conntrackd
+iproute2 iputils-ping procps iptables nftables conntrack conntrackd nfct
 vsftpd curl lftp python3 socat tcpdump"
 
 missing=""
