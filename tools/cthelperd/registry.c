@@ -4,6 +4,7 @@
  * pointer into the "cthd_helpers" section (CTHD_HELPER_REGISTER); the linker
  * brackets the section with __start_/__stop_ symbols.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -40,6 +41,12 @@ int cthd_helper_validate(const struct cthd_helper *h, const char **why)
 		*why = "name must be 1..15 characters";
 		return -EINVAL;
 	}
+	/* names end up in logs, JSON and netlink: keep them plain */
+	for (const char *c = h->name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c)) {
+			*why = "name may only hold letters, digits, '-', '_' and '.'";
+			return -EINVAL;
+		}
 	if (h->l4proto == 0) {
 		*why = "layer 4 protocol must not be 0";
 		return -EINVAL;

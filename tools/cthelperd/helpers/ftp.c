@@ -400,6 +400,17 @@ static size_t ftp_pend_load(const struct ftp_priv *st, char *buf)
 	return len;
 }
 
+static bool ftp_pend_sane(const struct ftp_priv *st)
+{
+	unsigned int kind = ftp_pend_kind(st);
+
+	if (kind == FTP_PEND_NONE)
+		return true;
+	if (kind == FTP_PEND_CMD + FTP_CMD_NONE || kind > FTP_PEND_CMD + FTP_CMD_EPSV)
+		return false;
+	return st->pend_len <= (st->state & FTP_ST_PEND_PACKED ? FTP_PEND_MAX : FTP_PEND_BYTES);
+}
+
 static bool ftp_pend_is_for(const struct ftp_priv *st, enum cthd_dir dir)
 {
 	return ftp_pend_kind(st) != FTP_PEND_NONE &&
@@ -681,6 +692,11 @@ static int ftp_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 	if (len == 0)
 		return 0;
 	memcpy(&st, priv, sizeof(st));
+	if (!ftp_pend_sane(&st)) {
+		/* private data we did not write (other version, corruption) */
+		ftp_pend_clear(&st);
+		res->lost++;
+	}
 
 	if (st.state & FTP_ST_SEEN(dir)) {
 		int32_t delta = (int32_t)(pkt->tcp_seq - st.next_seq[dir]);

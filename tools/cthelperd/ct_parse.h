@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsing the conntrack the kernel attaches to a queued packet (NFQA_CT). */
+#ifndef CTHELPERD_CT_PARSE_H
+#define CTHELPERD_CT_PARSE_H
+
+#include <libmnl/libmnl.h>
+
+#include "helper.h"
+
+struct cthd_ct_info {
+	struct cthd_conntrack ct;
+	bool has_help;
+	char help_name[CTHD_NAME_MAX];
+	const void *help_info;		/* points into the message; NULL if absent */
+	size_t help_info_len;
+};
+
+/*
+ * Parse the NFQA_CT nest. Needs both tuples with addresses and L4 protocol
+ * numbers of one family; ports only for protocols that have them. Unknown
+ * attributes are ignored. Returns 0 or -EINVAL.
+ */
+int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info);
+
+#endif

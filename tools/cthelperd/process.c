@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The per-packet path. Any failure of the daemon's own (a message it cannot
+ * parse, a buffer too small) ends in an accept verdict with the packet
+ * unchanged: a helper bug must not cut connections.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <string.h>
+
+#include "ct_parse.h"
+#include "mangle.h"
+#include "packet.h"
+#include "process.h"
+#include "verdict.h"
+
+static void fail(struct cthd_outcome *out, int err, const char *what)
+{
+	out->error = err;
+	out->error_what = what;
+}
+
+void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h,
+			 struct cthd_scratch *s, struct cthd_counters *c,
+			 struct cthd_outcome *out)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	const struct nfqnl_msg_packet_hdr *ph;
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	struct cthd_result *res = &s->result;
+	struct cthd_verdict_msg v = { 0 };
+	struct cthd_ct_info info;
+	struct cthd_packet pkt = { 0 };
+	bool priv_usable = false;
+	uint32_t ctinfo;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	memset(res, 0, sizeof(*res));
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*nfg) ||
+	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
+	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph)) {
+		/* without a packet id there is nothing to answer */
+		c->accepted_on_error++;
+		fail(out, -EINVAL, "unparsable queue message");
+		return;
+	}
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	v.queue = ntohs(nfg->res_id);
+	v.packet_id = ntohl(ph->packet_id);
+	v.verdict = NF_ACCEPT;
+	v.helper_name = h->name;
+	c->packets++;
+
+	if (!attr[NFQA_PAYLOAD] || !attr[NFQA_CT] || !attr[NFQA_CT_INFO]) {
+		fail(out, -ENODATA, "no payload or conntrack (queue not bound with conntrack?)");
+		goto accept;
+	}
+	err = cthd_ct_parse(attr[NFQA_CT], &info);
+	if (err) {
+		fail(out, err, "malformed NFQA_CT");
+		goto accept;
+	}
+	if (!info.has_help || strcmp(info.help_name, h->name)) {
+		fail(out, -ENOENT, "conntrack not helped by this queue's helper");
+		goto accept;
+	}
+	err = cthd_packet_parse(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+				mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), &pkt);
+	if (err) {
+		fail(out, err, "malformed packet");
+		goto accept;
+	}
+	if (pkt.family != info.ct.family || pkt.l4proto != info.ct.l4proto) {
+		fail(out, -EPROTO, "packet and conntrack disagree");
+		goto accept;
+	}
+	ctinfo = ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO]));
+	pkt.dir = ctinfo >= IP_CT_IS_REPLY ? CTHD_DIR_REPLY : CTHD_DIR_ORIGINAL;
+
+	/*
+	 * The kernel hands over exactly the registered length. A helper
+	 * registered with less than this helper keeps can still be served,
+	 * statelessly: start from zeroes, send nothing back.
+	 */
+	memset(s->priv, 0, sizeof(s->priv));
+	if (info.help_info && info.help_info_len >= h->priv_len) {
+		memcpy(s->priv, info.help_info, h->priv_len);
+		priv_usable = true;
+	}
+
+	err = h->process(&pkt, &info.ct, s->priv, res);
+	if (err < 0) {
+		fail(out, err, "helper failed");
+		memset(res, 0, sizeof(*res));
+		goto accept;
+	}
+	c->parse_errors += res->parse_errors;
+	c->lost += res->lost;
+
+	if (res->n_mangle) {
+		long len = cthd_mangle_packet(&pkt, res->mangle, res->n_mangle,
+					      s->packet, sizeof(s->packet));
+
+		if (len < 0) {
+			fail(out, (int)len, "cannot apply payload edits");
+			goto accept;
+		}
+		v.payload = s->packet;
+		v.payload_len = (size_t)len;
+	}
+	if (res->verdict == CTHD_DROP)
+		v.verdict = NF_DROP;
+	if (res->priv_changed && priv_usable) {
+		v.send_ct = true;
+		v.priv = s->priv;
+		v.priv_len = h->priv_len;
+	}
+	if (res->n_expect) {
+		/* CTA_HELP_INFO goes along as it is: NFQA_EXP needs NFQA_CT */
+		if (priv_usable) {
+			v.priv = s->priv;
+			v.priv_len = h->priv_len;
+		}
+		v.exp = &res->expect[0];
+		v.family = info.ct.family;
+		out->extra = &res->expect[1];
+		out->n_extra = res->n_expect - 1;
+		out->master = info.ct;
+	}
+	out->verdict = cthd_verdict_build(s->verdict, sizeof(s->verdict), &v);
+	if (out->verdict) {
+		c->expectations += res->n_expect;
+		c->mangled += v.payload ? 1 : 0;
+		c->dropped += v.verdict == NF_DROP ? 1 : 0;
+		return;
+	}
+	fail(out, -errno, "verdict does not fit");
+	out->n_extra = 0;
+accept:
+	c->accepted_on_error++;
+	memset(&v, 0, sizeof(v));
+	v.queue = ntohs(nfg->res_id);
+	v.packet_id = ntohl(ph->packet_id);
+	v.verdict = NF_ACCEPT;
+	out->verdict = cthd_verdict_build(s->verdict, sizeof(s->verdict), &v);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One queued packet in, one verdict out: parse the nfqueue message, run the
+ * protocol helper, build the answer. No I/O here, so the host tests can
+ * drive the whole path with messages they build.
+ */
+#ifndef CTHELPERD_PROCESS_H
+#define CTHELPERD_PROCESS_H
+
+#include <libmnl/libmnl.h>
+
+#include "helper.h"
+#include "stats.h"
+
+/* Buffers one packet needs; allocated once per daemon. */
+struct cthd_scratch {
+	struct cthd_result result;
+	uint8_t priv[CTHD_PRIV_MAX];
+	uint8_t packet[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX];
+	uint8_t verdict[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX + 1024];
+};
+
+struct cthd_outcome {
+	struct nlmsghdr *verdict;	/* in scratch->verdict; NULL: nothing to send */
+	/* expectations past the first, to create through ctnetlink */
+	const struct cthd_expect *extra;
+	unsigned int n_extra;
+	struct cthd_conntrack master;
+	int error;			/* < 0: internal error, packet accepted */
+	const char *error_what;		/* which step failed, for the log */
+};
+
+/*
+ * Handle one NFQNL_MSG_PACKET for helper h. The kernel's private data length
+ * for the helper is kernel_priv_len (what it registered; the daemon only
+ * sends private data back when its own fits). Counters are updated.
+ */
+void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h,
+			 struct cthd_scratch *s, struct cthd_counters *c,
+			 struct cthd_outcome *out);
+
+#endif

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's per-packet path end to end, without a kernel: build the
+ * NFQNL_MSG_PACKET the kernel would queue (real IPv4/IPv6 TCP packet,
+ * NFQA_CT with tuples and CTA_HELP_INFO), run cthd_process_packet(), and
+ * take the verdict apart with code independent of the builders.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../expect_nl.h"
+#include "../process.h"
+#include "../stats.h"
+#include "tap.h"
+
+#define QUEUE 7
+#define PACKET_ID 4242
+
+struct endpoint {
+	const char *addr;
+	uint16_t port;
+};
+
+/* A conntrack as the test describes it: who talks to whom, after NAT. */
+struct scenario {
+	int family;
+	struct endpoint client, server;		/* original tuple */
+	const char *client_nat, *server_nat;	/* reply tuple: src/dst */
+	enum cthd_dir dir;
+	const char *payload;
+	const char *help_name;
+	const uint8_t *priv;
+	size_t priv_len;
+	bool no_ct;
+};
+
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* 0xffff when the TCP checksum (and the IPv4 header's) is right. */
+static bool checksums_ok(const uint8_t *pkt, size_t len)
+{
+	size_t l3 = (pkt[0] >> 4) == 4 ? (size_t)(pkt[0] & 0xf) * 4 : 40;
+	uint32_t sum = 0;
+
+	if ((pkt[0] >> 4) == 4) {
+		if (fold(sum16(0, pkt, l3)) != 0xffff)
+			return false;
+		sum = sum16(sum, pkt + 12, 8);
+	} else {
+		sum = sum16(sum, pkt + 8, 32);
+	}
+	sum += IPPROTO_TCP + (uint32_t)(len - l3);
+	return fold(sum16(sum, pkt + l3, len - l3)) == 0xffff;
+}
+
+/* An IP/TCP packet from src to dst carrying payload, checksums filled. */
+static size_t build_packet(uint8_t *buf, int family, const struct endpoint *src,
+			   const struct endpoint *dst, const char *payload)
+{
+	size_t plen = strlen(payload), l3 = family == AF_INET ? 20 : 40;
+	struct tcphdr th = { 0 };
+	uint32_t sum = 0;
+	uint16_t csum;
+
+	memset(buf, 0, l3 + sizeof(th));
+	if (family == AF_INET) {
+		struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_TCP };
+
+		ip.tot_len = htons((uint16_t)(l3 + sizeof(th) + plen));
+		inet_pton(AF_INET, src->addr, &ip.saddr);
+		inet_pton(AF_INET, dst->addr, &ip.daddr);
+		memcpy(buf, &ip, sizeof(ip));
+		csum = (uint16_t)~fold(sum16(0, buf, l3));
+		buf[10] = (uint8_t)(csum >> 8);
+		buf[11] = (uint8_t)csum;
+	} else {
+		struct ip6_hdr ip6 = { 0 };
+
+		ip6.ip6_flow = htonl(6u << 28);
+		ip6.ip6_plen = htons((uint16_t)(sizeof(th) + plen));
+		ip6.ip6_nxt = IPPROTO_TCP;
+		ip6.ip6_hlim = 64;
+		inet_pton(AF_INET6, src->addr, &ip6.ip6_src);
+		inet_pton(AF_INET6, dst->addr, &ip6.ip6_dst);
+		memcpy(buf, &ip6, sizeof(ip6));
+	}
+	th.source = htons(src->port);
+	th.dest = htons(dst->port);
+	th.seq = htonl(1000);
+	th.doff = 5;
+	th.psh = th.ack = 1;
+	memcpy(buf + l3, &th, sizeof(th));
+	memcpy(buf + l3 + sizeof(th), payload, plen);
+	sum = family == AF_INET ? sum16(0, buf + 12, 8) : sum16(0, buf + 8, 32);
+	sum += IPPROTO_TCP + (uint32_t)(sizeof(th) + plen);
+	csum = (uint16_t)~fold(sum16(sum, buf + l3, sizeof(th) + plen));
+	buf[l3 + 16] = (uint8_t)(csum >> 8);
+	buf[l3 + 17] = (uint8_t)csum;
+	return l3 + sizeof(th) + plen;
+}
+
+static void addr(int family, const char *text, union cthd_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	inet_pton(family, text, a);
+}
+
+static struct nlmsghdr *build_queue_msg(char *buf, size_t size, const struct scenario *sc)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+	struct nfqnl_msg_packet_hdr ph = { .packet_id = htonl(PACKET_ID) };
+	uint8_t pkt[2048];
+	const struct endpoint *from = sc->dir == CTHD_DIR_ORIGINAL ? &sc->client : &sc->server;
+	const struct endpoint *to = sc->dir == CTHD_DIR_ORIGINAL ? &sc->server : &sc->client;
+	struct endpoint nat_from = *from, nat_to = *to;
+	union cthd_addr cs, ss, rs, rd;
+	struct nlattr *ct, *help;
+	size_t len;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = (uint8_t)sc->family;
+	nfg->res_id = htons(QUEUE);
+	mnl_attr_put(nlh, NFQA_PACKET_HDR, sizeof(ph), &ph);
+	/* the helper hook runs after NAT: a reply arrives already translated */
+	if (sc->dir == CTHD_DIR_REPLY)
+		nat_from.addr = sc->server_nat;
+	len = build_packet(pkt, sc->family, &nat_from, &nat_to, sc->payload);
+	mnl_attr_put(nlh, NFQA_PAYLOAD, len, pkt);
+	if (sc->no_ct)
+		return nlh;
+	addr(sc->family, sc->client.addr, &cs);
+	addr(sc->family, sc->server.addr, &ss);
+	addr(sc->family, sc->server_nat, &rs);
+	addr(sc->family, sc->client_nat, &rd);
+	ct = mnl_attr_nest_start(nlh, NFQA_CT);
+	cthd_tuple_put(nlh, size, CTA_TUPLE_ORIG, sc->family, IPPROTO_TCP, &cs, &ss,
+		       sc->client.port, sc->server.port);
+	cthd_tuple_put(nlh, size, CTA_TUPLE_REPLY, sc->family, IPPROTO_TCP, &rs, &rd,
+		       sc->server.port, sc->client.port);
+	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(IPS_CONFIRMED));
+	mnl_attr_put_u32(nlh, CTA_ID, htonl(99));
+	help = mnl_attr_nest_start(nlh, CTA_HELP);
+	mnl_attr_put_strz(nlh, CTA_HELP_NAME, sc->help_name ? sc->help_name : "ftp");
+	if (sc->priv)
+		mnl_attr_put(nlh, CTA_HELP_INFO, sc->priv_len, sc->priv);
+	mnl_attr_nest_end(nlh, help);
+	mnl_attr_nest_end(nlh, ct);
+	mnl_attr_put_u32(nlh, NFQA_CT_INFO,
+			 htonl(sc->dir == CTHD_DIR_ORIGINAL ? IP_CT_ESTABLISHED
+							    : IP_CT_ESTABLISHED_REPLY));
+	return nlh;
+}
+
+/* --- taking the verdict apart ------------------------------------------ */
+
+struct parsed_verdict {
+	bool ok;
+	uint32_t id, verdict;
+	const uint8_t *payload;
+	size_t payload_len;
+	const char *help_name;
+	const uint8_t *help_info;
+	size_t help_info_len;
+	bool has_exp, has_nat, has_master;
+	char expectfn[32];
+	uint32_t nat_dir, exp_class;
+	union cthd_addr exp_src, exp_dst, nat_src;
+	uint16_t exp_dport, nat_sport, mask_sport, mask_dport;
+};
+
+static const struct nlattr *nested(const struct nlattr *nest, uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+/* Tuple contents: source/destination address and ports. */
+static bool read_tuple(const struct nlattr *t, union cthd_addr *src, union cthd_addr *dst,
+		       uint16_t *sport, uint16_t *dport)
+{
+	const struct nlattr *ip = t ? nested(t, CTA_TUPLE_IP) : NULL;
+	const struct nlattr *proto = t ? nested(t, CTA_TUPLE_PROTO) : NULL;
+	const struct nlattr *a;
+
+	if (!ip || !proto || !nested(proto, CTA_PROTO_NUM))
+		return false;
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if ((a = nested(ip, CTA_IP_V4_SRC)) || (a = nested(ip, CTA_IP_V6_SRC)))
+		memcpy(src, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+	if ((a = nested(ip, CTA_IP_V4_DST)) || (a = nested(ip, CTA_IP_V6_DST)))
+		memcpy(dst, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+	a = nested(proto, CTA_PROTO_SRC_PORT);
+	*sport = a ? ntohs(mnl_attr_get_u16(a)) : 0;
+	a = nested(proto, CTA_PROTO_DST_PORT);
+	*dport = a ? ntohs(mnl_attr_get_u16(a)) : 0;
+	return nested(proto, CTA_PROTO_SRC_PORT) && nested(proto, CTA_PROTO_DST_PORT);
+}
+
+static struct parsed_verdict parse_verdict(const struct nlmsghdr *nlh)
+{
+	struct parsed_verdict p = { 0 };
+	const struct nlattr *a;
+	union cthd_addr dummy;
+	uint16_t dport;
+
+	if (!nlh || nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT))
+		return p;
+	p.ok = true;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		switch (mnl_attr_get_type(a)) {
+		case NFQA_VERDICT_HDR: {
+			const struct nfqnl_msg_verdict_hdr *vh = mnl_attr_get_payload(a);
+
+			p.id = ntohl(vh->id);
+			p.verdict = ntohl(vh->verdict);
+			break;
+		}
+		case NFQA_PAYLOAD:
+			p.payload = mnl_attr_get_payload(a);
+			p.payload_len = mnl_attr_get_payload_len(a);
+			break;
+		case NFQA_CT: {
+			const struct nlattr *help = nested(a, CTA_HELP), *x;
+
+			if (!help)
+				break;
+			if ((x = nested(help, CTA_HELP_NAME)))
+				p.help_name = mnl_attr_get_str(x);
+			if ((x = nested(help, CTA_HELP_INFO))) {
+				p.help_info = mnl_attr_get_payload(x);
+				p.help_info_len = mnl_attr_get_payload_len(x);
+			}
+			break;
+		}
+		case NFQA_EXP: {
+			const struct nlattr *x, *nat;
+
+			p.has_exp = true;
+			p.has_master = nested(a, CTA_EXPECT_MASTER) != NULL;
+			if (!read_tuple(nested(a, CTA_EXPECT_TUPLE), &p.exp_src, &p.exp_dst,
+					&dport, &p.exp_dport) ||
+			    !read_tuple(nested(a, CTA_EXPECT_MASK), &dummy, &dummy,
+					&p.mask_sport, &p.mask_dport))
+				p.ok = false;
+			if ((x = nested(a, CTA_EXPECT_CLASS)))
+				p.exp_class = ntohl(mnl_attr_get_u32(x));
+			if ((x = nested(a, CTA_EXPECT_FN)))
+				snprintf(p.expectfn, sizeof(p.expectfn), "%s", mnl_attr_get_str(x));
+			if ((nat = nested(a, CTA_EXPECT_NAT))) {
+				p.has_nat = true;
+				x = nested(nat, CTA_EXPECT_NAT_DIR);
+				p.nat_dir = x ? ntohl(mnl_attr_get_u32(x)) : 99;
+				if (!read_tuple(nested(nat, CTA_EXPECT_NAT_TUPLE), &p.nat_src, &dummy,
+						&p.nat_sport, &dport))
+					p.ok = false;
+			}
+			break;
+		}
+		}
+	}
+	return p;
+}
+
+static bool addr_is(int family, const union cthd_addr *a, const char *text)
+{
+	union cthd_addr b;
+
+	addr(family, text, &b);
+	return memcmp(a, &b, sizeof(b)) == 0;
+}
+
+static bool payload_is(const struct parsed_verdict *p, const char *want)
+{
+	size_t l3, plen = strlen(want);
+
+	if (!p->payload || p->payload_len < 40)
+		return false;
+	l3 = (p->payload[0] >> 4) == 4 ? 20 : 40;
+	return p->payload_len == l3 + 20 + plen &&
+	       memcmp(p->payload + l3 + 20, want, plen) == 0 &&
+	       checksums_ok(p->payload, p->payload_len) &&
+	       ((p->payload[0] >> 4) == 4 ?
+		(size_t)(p->payload[2] << 8 | p->payload[3]) == p->payload_len :
+		(size_t)(p->payload[4] << 8 | p->payload[5]) == p->payload_len - 40);
+}
+
+static struct cthd_scratch scratch;
+static const uint8_t zero_priv[24];	/* a new connection's private data */
+static const char *seed_dir;	/* --write-seeds: keep the messages for the fuzzer */
+
+static void write_seed(const struct nlmsghdr *nlh)
+{
+	static int n;
+	size_t skip = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg));
+	char path[512];
+	FILE *f;
+
+	if (!seed_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/msg%d", seed_dir, n++);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite((const char *)nlh + skip, 1, nlh->nlmsg_len - skip, f);
+		fclose(f);
+	}
+}
+
+static struct parsed_verdict run(const struct scenario *sc, struct cthd_counters *c,
+				 struct cthd_outcome *out)
+{
+	static char msg[4096];
+	struct nlmsghdr *nlh = build_queue_msg(msg, sizeof(msg), sc);
+
+	write_seed(nlh);
+	cthd_process_packet(nlh, cthd_helper_find("ftp"), &scratch, c, out);
+	return parse_verdict(out->verdict);
+}
+
+static void test_port_snat_ipv4(struct tap *t)
+{
+	struct scenario sc = {
+		.family = AF_INET, .client = { "192.168.1.10", 40000 },
+		.server = { "198.51.100.2", 21 }, .client_nat = "203.0.113.1",
+		.server_nat = "198.51.100.2", .dir = CTHD_DIR_ORIGINAL,
+		.payload = "PORT 192,168,1,10,19,137\r\n",
+		.priv = zero_priv, .priv_len = sizeof(zero_priv),
+	};
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && p.id == PACKET_ID && p.verdict == NF_ACCEPT && out.error == 0,
+		  "verdict_answers_packet_id_with_accept", "id %u verdict %u err %d (%s)",
+		  p.id, p.verdict, out.error, out.error_what ? out.error_what : "");
+	tap_check(t, payload_is(&p, "PORT 203,0,113,1,19,137\r\n"),
+		  "verdict_payload_rewritten_with_valid_checksums", "payload_len %zu",
+		  p.payload_len);
+	tap_check(t, p.help_name && !strcmp(p.help_name, "ftp") && p.help_info_len == 24,
+		  "verdict_carries_private_data", "help_info_len %zu", p.help_info_len);
+	tap_check(t, p.has_exp && !p.has_master && p.exp_class == 0 &&
+		  addr_is(AF_INET, &p.exp_src, "198.51.100.2") &&
+		  addr_is(AF_INET, &p.exp_dst, "203.0.113.1") && p.exp_dport == 5001 &&
+		  p.mask_sport == 0 && p.mask_dport == 0xffff,
+		  "verdict_expectation_tuple_and_mask", "dport %u", p.exp_dport);
+	tap_check(t, p.has_nat && p.nat_dir == CTHD_DIR_REPLY &&
+		  addr_is(AF_INET, &p.nat_src, "192.168.1.10") && p.nat_sport == 5001 &&
+		  !strcmp(p.expectfn, "nat-follow-master"),
+		  "verdict_expectation_has_cta_expect_nat_and_fn",
+		  "has_nat %d dir %u nat_sport %u fn '%s'", p.has_nat, p.nat_dir,
+		  p.nat_sport, p.expectfn);
+	tap_check(t, c.packets == 1 && c.expectations == 1 && c.mangled == 1 &&
+		  c.accepted_on_error == 0,
+		  "counters_packet_expectation_mangled", "packets %lu exp %lu mangled %lu",
+		  (unsigned long)c.packets, (unsigned long)c.expectations,
+		  (unsigned long)c.mangled);
+}
+
+static void test_epsv_ipv6_dnat(struct tap *t)
+{
+	struct scenario sc = {
+		.family = AF_INET6, .client = { "2001:db8:1::7", 40000 },
+		.server = { "2001:db8:ff::5", 21 }, .client_nat = "2001:db8:1::7",
+		.server_nat = "fd00:2::5", .dir = CTHD_DIR_REPLY,
+		.payload = "229 Entering Extended Passive Mode (|||50000|)\r\n",
+		.priv = zero_priv, .priv_len = sizeof(zero_priv),
+	};
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && !p.payload && p.has_exp &&
+		  addr_is(AF_INET6, &p.exp_src, "2001:db8:1::7") &&
+		  addr_is(AF_INET6, &p.exp_dst, "2001:db8:ff::5") && p.exp_dport == 50000 &&
+		  p.has_nat && p.nat_dir == CTHD_DIR_ORIGINAL &&
+		  addr_is(AF_INET6, &p.nat_src, "fd00:2::5") && p.nat_sport == 50000 &&
+		  !strcmp(p.expectfn, "nat-follow-master"),
+		  "verdict_epsv_ipv6_dnat_expectation", "ok %d exp %d nat %d", p.ok, p.has_exp,
+		  p.has_nat);
+}
+
+static void test_eprt_ipv6_snat(struct tap *t)
+{
+	struct scenario sc = {
+		.family = AF_INET6, .client = { "fd00:1::10", 40000 },
+		.server = { "2001:db8:2::2", 21 }, .client_nat = "2001:db8::1",
+		.server_nat = "2001:db8:2::2", .dir = CTHD_DIR_ORIGINAL,
+		.payload = "EPRT |2|fd00:1::10|50001|\r\n",
+		.priv = zero_priv, .priv_len = sizeof(zero_priv),
+	};
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && payload_is(&p, "EPRT |2|2001:db8::1|50001|\r\n") && p.has_nat,
+		  "verdict_eprt_ipv6_snat_payload_and_checksum", "payload_len %zu",
+		  p.payload_len);
+}
+
+/* No NAT, no expectation, state unchanged: a bare accept. */
+static void test_plain_line(struct tap *t)
+{
+	struct scenario sc = {
+		.family = AF_INET, .client = { "10.0.0.1", 40000 },
+		.server = { "10.0.0.2", 21 }, .client_nat = "10.0.0.1",
+		.server_nat = "10.0.0.2", .dir = CTHD_DIR_ORIGINAL,
+		.payload = "NOOP\r\n",
+	};
+	uint8_t priv[24];
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p, again;
+
+	memset(priv, 0, sizeof(priv));
+	sc.priv = priv;
+	sc.priv_len = sizeof(priv);
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && !p.payload && !p.has_exp && p.help_info_len == 24,
+		  "verdict_first_packet_stores_sequence_state", "info %zu", p.help_info_len);
+	/* the kernel hands the new state back with the next packet */
+	memcpy(priv, p.help_info, sizeof(priv));
+	sc.payload = "PORT 10,0,0,1,4,1\r\n";
+	again = run(&sc, &c, &out);
+	tap_check(t, again.ok && again.has_exp && !again.has_nat && !again.expectfn[0] &&
+		  again.exp_dport == 1025,
+		  "verdict_plain_expectation_without_nat", "exp %d nat %d", again.has_exp,
+		  again.has_nat);
+}
+
+static void test_errors_accept(struct tap *t)
+{
+	struct scenario sc = {
+		.family = AF_INET, .client = { "10.0.0.1", 40000 },
+		.server = { "10.0.0.2", 21 }, .client_nat = "10.0.0.1",
+		.server_nat = "10.0.0.2", .dir = CTHD_DIR_ORIGINAL,
+		.payload = "PORT 10,0,0,1,4,1\r\n", .no_ct = true,
+	};
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && p.id == PACKET_ID && p.verdict == NF_ACCEPT && !p.payload &&
+		  !p.has_exp && out.error < 0 && c.accepted_on_error == 1,
+		  "no_conntrack_accepted_and_counted", "err %d aoe %lu", out.error,
+		  (unsigned long)c.accepted_on_error);
+
+	sc.no_ct = false;
+	sc.help_name = "sip";
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && p.verdict == NF_ACCEPT && !p.has_exp && c.accepted_on_error == 2,
+		  "other_helpers_conntrack_accepted_and_counted", "aoe %lu",
+		  (unsigned long)c.accepted_on_error);
+
+	/* registered with no private data: served without state */
+	sc.help_name = NULL;
+	sc.priv = NULL;
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && p.has_exp && !p.help_info && out.error == 0,
+		  "no_private_data_served_statelessly", "exp %d info %p", p.has_exp,
+		  (const void *)p.help_info);
+}
+
+static void test_stats_format(struct tap *t)
+{
+	struct cthd_counters c = { .packets = 12, .expectations = 3, .accepted_on_error = 1 };
+	struct cthd_stats_entry e[] = { { "ftp", 0, &c }, { "tftp", 5, &c } };
+	char buf[2048], tiny[16];
+	int n;
+
+	n = cthd_stats_format_json(e, 2, buf, sizeof(buf));
+	tap_check(t, n > 0 && strstr(buf, "{\"helpers\":[{\"name\":\"ftp\",\"queue\":0,\"packets\":12,"
+				    "\"expectations\":3,") &&
+		  strstr(buf, "\"accepted_on_error\":1") && strstr(buf, "{\"name\":\"tftp\",\"queue\":5"),
+		  "stats_json", "%s", buf);
+	n = cthd_stats_format_text(e, 1, buf, sizeof(buf));
+	tap_check(t, n > 0 && strstr(buf, "helper ftp queue 0\n") &&
+		  strstr(buf, "  packets            12\n"), "stats_text", "%s", buf);
+	tap_check(t, cthd_stats_format_json(e, 2, tiny, sizeof(tiny)) == -ENOSPC &&
+		  strlen(tiny) == sizeof(tiny) - 1, "stats_short_buffer", "%s", tiny);
+}
+
+int main(int argc, char **argv)
+{
+	struct tap t = { 0 };
+
+	if (argc == 3 && !strcmp(argv[1], "--write-seeds"))
+		seed_dir = argv[2];
+
+	test_port_snat_ipv4(&t);
+	test_epsv_ipv6_dnat(&t);
+	test_eprt_ipv6_snat(&t);
+	test_plain_line(&t);
+	test_errors_accept(&t);
+	test_stats_format(&t);
+	return tap_done(&t);
+}
