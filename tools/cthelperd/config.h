@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Daemon configuration: cthelperd.conf(5) and the command-line flags. */
+#ifndef CTHELPERD_CONFIG_H
+#define CTHELPERD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helper.h"
+
+#define CTHD_SERVED_MAX		16
+#define CTHD_PATH_MAX		256
+#define CTHD_DEFAULT_QUEUE_LEN	1024
+#define CTHD_DEFAULT_CONFIG	"/etc/cthelperd.conf"
+#define CTHD_DEFAULT_CONTROL	"/run/cthelperd/cthelperd.sock"
+#define CTHD_DEFAULT_USER	"nobody"
+
+/* One helper the daemon serves on one queue, for IPv4 and/or IPv6. */
+struct cthd_served_config {
+	char name[CTHD_NAME_MAX];
+	bool inet, inet6;		/* families to register/serve */
+	uint16_t queue;
+	uint32_t queue_len;
+	bool fail_closed;
+	/* policy overrides; n_policies 0 keeps the helper's defaults */
+	unsigned int n_policies;
+	struct cthd_policy policies[CTHD_POLICY_MAX];
+};
+
+struct cthd_config {
+	bool syslog;
+	bool foreground;
+	bool register_helpers;		/* create missing helpers, delete them at exit */
+	bool seccomp;
+	char pidfile[CTHD_PATH_MAX];	/* empty: none */
+	char control[CTHD_PATH_MAX];	/* unix control socket; empty: none */
+	char user[64];			/* unprivileged user to run as */
+	unsigned int n_served;
+	struct cthd_served_config served[CTHD_SERVED_MAX];
+};
+
+void cthd_config_defaults(struct cthd_config *cfg);
+
+/*
+ * Parse the text of a configuration file into cfg (which holds the
+ * defaults or earlier settings). Returns 0, or -EINVAL with a message
+ * "line N: ..." in err.
+ */
+int cthd_config_parse(const char *text, size_t len, struct cthd_config *cfg,
+		      char *err, size_t errlen);
+
+/* Find a served entry by name and queue; NULL if none. */
+struct cthd_served_config *cthd_config_find(struct cthd_config *cfg, const char *name,
+					    uint16_t queue);
+
+/*
+ * Add a served helper with defaults (both families, queue, the default
+ * queue length); -ENOSPC when full, -EINVAL for a bad name.
+ */
+int cthd_config_add_served(struct cthd_config *cfg, const char *name, uint16_t queue,
+			   struct cthd_served_config **out);
+
+#endif

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's life: set up with privileges, harden, serve an epoll loop
+ * (one nfqueue socket per served helper, a signalfd, the control socket),
+ * drain and clean up on SIGTERM.
+ */
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "cthelper_nl.h"
+#include "daemon.h"
+#include "privdrop.h"
+
+/* epoll tags: what became readable */
+enum { TAG_QUEUE = 1, TAG_SIGNAL, TAG_CONTROL };
+#define EP_TAG(kind, index) (((uint64_t)(kind) << 32) | (uint32_t)(index))
+
+/* Answering a burst before looking at other sockets, for fairness. */
+#define RECV_BURST 64
+/* How long SIGTERM waits for packets still in flight. */
+#define DRAIN_IDLE_MS 100
+#define DRAIN_MAX_MS 2000
+
+static int epoll_add(struct cthd_daemon *d, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Resolve each configured helper against the registry. */
+static int resolve_served(struct cthd_daemon *d, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < d->cfg->n_served; i++) {
+		const struct cthd_served_config *sc = &d->cfg->served[i];
+		struct cthd_served *s = &d->served[i];
+		const char *why;
+
+		s->cfg = sc;
+		s->helper = cthd_helper_find(sc->name);
+		if (!s->helper) {
+			snprintf(err, errlen, "unknown helper '%s' (cthelperd --list-helpers)",
+				 sc->name);
+			return -ENOENT;
+		}
+		if (cthd_helper_validate(s->helper, &why) < 0) {
+			snprintf(err, errlen, "helper %s: %s", sc->name, why);
+			return -EINVAL;
+		}
+		if (sc->n_policies && sc->n_policies != s->helper->n_policies) {
+			snprintf(err, errlen, "helper %s has %u expectation classes, the "
+				 "configuration gives %u", sc->name, s->helper->n_policies,
+				 sc->n_policies);
+			return -EINVAL;
+		}
+		for (unsigned int j = 0; j < i; j++)
+			if (d->served[j].cfg->queue == sc->queue) {
+				snprintf(err, errlen, "helpers %s and %s both on queue %u",
+					 d->served[j].cfg->name, sc->name, sc->queue);
+				return -EINVAL;
+			}
+		d->n_served = i + 1;
+	}
+	return 0;
+}
+
+static int register_served(struct cthd_daemon *d, struct cthd_served *s, char *err,
+			   size_t errlen)
+{
+	static const struct { uint16_t l3num; size_t offset; } families[] = {
+		{ NFPROTO_IPV4, offsetof(struct cthd_served_config, inet) },
+		{ NFPROTO_IPV6, offsetof(struct cthd_served_config, inet6) },
+	};
+
+	for (size_t f = 0; f < 2; f++) {
+		struct cthd_kernel_helper *kh = &s->kernel[s->n_kernel];
+		int rc;
+
+		if (!*(const bool *)((const char *)s->cfg + families[f].offset))
+			continue;
+		rc = cthd_register(d->cthnl, s->helper, s->cfg, families[f].l3num,
+				   d->cfg->register_helpers, kh, err, errlen);
+		if (rc == -ENOENT) {
+			/* the admin may still add it with nfct: serve the queue anyway */
+			cthd_log(&d->log, LOG_WARNING, "%s", err);
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		s->n_kernel++;
+		if (kh->priv_len < s->helper->priv_len)
+			cthd_log(&d->log, LOG_WARNING, "helper %s is registered with %u bytes of "
+				 "private data, it needs %zu: served without state (re-add it "
+				 "with priv-data-len %zu)", s->helper->name, kh->priv_len,
+				 s->helper->priv_len, s->helper->priv_len);
+		cthd_log(&d->log, LOG_INFO, "helper %s %s: %s, queue %u%s", s->helper->name,
+			 families[f].l3num == NFPROTO_IPV4 ? "inet" : "inet6",
+			 kh->created ? "registered" : "enabled", s->cfg->queue,
+			 s->cfg->fail_closed ? ", fail-closed" : "");
+	}
+	return 0;
+}
+
+/* Make sure the control socket's directory exists (/run/cthelperd). */
+static void make_parent_dir(const char *path)
+{
+	char dir[CTHD_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+}
+
+int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
+		      char *err, size_t errlen)
+{
+	sigset_t mask;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	d->epfd = d->sigfd = d->controlfd = -1;
+	cthd_log_init(&d->log, cfg->syslog);
+	if (cfg->n_served == 0) {
+		snprintf(err, errlen, "no helper to serve (--helper NAME or a Helper section)");
+		return -EINVAL;
+	}
+	rc = resolve_served(d, err, errlen);
+	if (rc < 0)
+		return rc;
+
+	/* buffers the loop needs, before seccomp limits what can be mapped */
+	d->scratch = calloc(1, sizeof(*d->scratch));
+	d->rxsize = 0x10000 + 4096;
+	d->rxbuf = malloc(d->rxsize);
+	if (!d->scratch || !d->rxbuf) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto err;
+	}
+
+	d->cthnl = cth_nl_open();
+	if (!d->cthnl) {
+		rc = -errno;
+		snprintf(err, errlen, "helper netlink socket: %s", strerror(-rc));
+		goto err;
+	}
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		rc = register_served(d, &d->served[i], err, errlen);
+		if (rc < 0)
+			goto err;
+	}
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		struct cthd_served *s = &d->served[i];
+
+		rc = cthd_queue_open(&s->queue, s->cfg->queue, s->cfg->queue_len,
+				     !s->cfg->fail_closed, err, errlen);
+		if (rc < 0)
+			goto err;
+	}
+	rc = cthd_ctnl_open(&d->ctnl);
+	if (rc < 0) {
+		snprintf(err, errlen, "ctnetlink socket: %s", strerror(-rc));
+		goto err;
+	}
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->epfd < 0 || d->sigfd < 0 || epoll_add(d, d->sigfd, EP_TAG(TAG_SIGNAL, 0)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "epoll/signalfd: %s", strerror(-rc));
+		goto err;
+	}
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		rc = epoll_add(d, cthd_queue_fd(&d->served[i].queue), EP_TAG(TAG_QUEUE, i));
+		if (rc < 0) {
+			snprintf(err, errlen, "epoll: %s", strerror(-rc));
+			goto err;
+		}
+	}
+	if (cfg->control[0]) {
+		make_parent_dir(cfg->control);
+		d->controlfd = cthd_control_listen(cfg->control);
+		if (d->controlfd < 0) {
+			rc = d->controlfd;
+			snprintf(err, errlen, "control socket %s: %s", cfg->control, strerror(-rc));
+			goto err;
+		}
+		rc = epoll_add(d, d->controlfd, EP_TAG(TAG_CONTROL, 0));
+		if (rc < 0)
+			goto err;
+	}
+	return 0;
+err:
+	cthd_daemon_teardown(d);
+	return rc;
+}
+
+int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
+{
+	int rc = cthd_drop_privileges(d->cfg->user, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	cthd_log(&d->log, LOG_INFO, "running as %s without capabilities", d->cfg->user);
+	if (!d->cfg->seccomp)
+		return 0;
+	rc = cthd_install_seccomp(err, errlen);
+	if (rc == 0)
+		cthd_log(&d->log, LOG_INFO, "seccomp filter installed");
+	return rc;
+}
+
+static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
+			  const struct nlmsghdr *nlh)
+{
+	struct cthd_outcome out;
+	int rc;
+
+	cthd_process_packet(nlh, s->helper, d->scratch, &s->counters, &out);
+	if (out.error < 0)
+		cthd_log_limited(&d->log, &s->ratelimit, LOG_WARNING,
+				 "helper %s: %s: %s; packet accepted", s->helper->name,
+				 out.error_what, strerror(-out.error));
+	if (!out.verdict)
+		return;
+	rc = cthd_queue_send(&s->queue, out.verdict);
+	if (rc < 0) {
+		s->counters.kernel_errors++;
+		cthd_log_limited(&d->log, &s->ratelimit, LOG_ERR, "helper %s: verdict: %s",
+				 s->helper->name, strerror(-rc));
+		return;
+	}
+	/* the verdict confirmed the master: now the kernel can find it */
+	for (unsigned int i = 0; i < out.n_extra; i++) {
+		rc = cthd_ctnl_add_expect(&d->ctnl, &out.extra[i], &out.master);
+		if (rc < 0) {
+			s->counters.kernel_errors++;
+			cthd_log_limited(&d->log, &s->ratelimit, LOG_WARNING,
+					 "helper %s: extra expectation: %s", s->helper->name,
+					 strerror(-rc));
+		}
+	}
+}
+
+/* Read and answer what is queued; returns the number of packets seen. */
+static unsigned int handle_queue(struct cthd_daemon *d, struct cthd_served *s)
+{
+	unsigned int packets = 0;
+
+	for (int burst = 0; burst < RECV_BURST; burst++) {
+		ssize_t n = cthd_queue_recv(&s->queue, d->rxbuf, d->rxsize);
+		int len = (int)n;
+		const struct nlmsghdr *nlh;
+
+		if (n < 0)
+			cthd_log_limited(&d->log, &s->ratelimit, LOG_ERR, "queue %u: receive: %s",
+					 s->cfg->queue, strerror((int)-n));
+		if (n <= 0)
+			break;
+		for (nlh = (const struct nlmsghdr *)d->rxbuf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				/* a verdict the kernel refused (unknown id, bad attribute) */
+				if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)) && e->error) {
+					s->counters.kernel_errors++;
+					cthd_log_limited(&d->log, &s->ratelimit, LOG_WARNING,
+							 "helper %s: kernel refused a verdict: %s",
+							 s->helper->name, strerror(-e->error));
+				}
+				continue;
+			}
+			if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
+				continue;
+			handle_packet(d, s, nlh);
+			packets++;
+		}
+	}
+	return packets;
+}
+
+static int stats_entries(const struct cthd_daemon *d, struct cthd_stats_entry *e)
+{
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		e[i].name = d->served[i].helper->name;
+		e[i].queue = d->served[i].cfg->queue;
+		e[i].c = &d->served[i].counters;
+	}
+	return (int)d->n_served;
+}
+
+static int control_answer(const char *request, char *buf, size_t size, void *data)
+{
+	const struct cthd_daemon *d = data;
+	struct cthd_stats_entry e[CTHD_SERVED_MAX];
+	int n = stats_entries(d, e);
+
+	if (!strcmp(request, "stats"))
+		return cthd_stats_format_text(e, (size_t)n, buf, size);
+	if (!strcmp(request, "stats json"))
+		return cthd_stats_format_json(e, (size_t)n, buf, size);
+	return snprintf(buf, size, "error: unknown request '%.40s' (stats, stats json)\n",
+			request);
+}
+
+static void handle_signals(struct cthd_daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			cthd_log(&d->log, LOG_INFO, "signal %u: draining and stopping", si.ssi_signo);
+			d->stopping = true;
+			break;
+		case SIGUSR1: {
+			char buf[4096];
+			struct cthd_stats_entry e[CTHD_SERVED_MAX];
+			int n = stats_entries(d, e);
+
+			if (cthd_stats_format_json(e, (size_t)n, buf, sizeof(buf)) > 0) {
+				buf[strcspn(buf, "\n")] = '\0';
+				cthd_log(&d->log, LOG_INFO, "stats %s", buf);
+			}
+			break;
+		}
+		default:
+			cthd_log(&d->log, LOG_INFO, "signal %u ignored (no reload: restart "
+				 "instead, connections keep their state)", si.ssi_signo);
+		}
+	}
+}
+
+void cthd_daemon_run(struct cthd_daemon *d)
+{
+	struct epoll_event events[CTHD_SERVED_MAX + 2];
+
+	cthd_log(&d->log, LOG_INFO, "serving %u helper(s)", d->n_served);
+	while (!d->stopping) {
+		int n = epoll_wait(d->epfd, events, (int)(sizeof(events) / sizeof(events[0])), -1);
+
+		if (n < 0 && errno != EINTR) {
+			cthd_log(&d->log, LOG_ERR, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			uint32_t kind = (uint32_t)(events[i].data.u64 >> 32);
+			uint32_t index = (uint32_t)events[i].data.u64;
+
+			if (kind == TAG_QUEUE)
+				handle_queue(d, &d->served[index]);
+			else if (kind == TAG_SIGNAL)
+				handle_signals(d);
+			else if (kind == TAG_CONTROL)
+				cthd_control_serve_one(d->controlfd, control_answer, d);
+		}
+	}
+}
+
+/*
+ * Packets still queued when a queue is unbound would be dropped by the
+ * kernel. Shrink the queues to 0 first (new packets overflow: with
+ * fail-open they pass unhelped), then answer what is there until the
+ * queues stay quiet.
+ */
+static void drain(struct cthd_daemon *d)
+{
+	int quiet_ms = 0, total_ms = 0;
+
+	for (unsigned int i = 0; i < d->n_served; i++)
+		if (d->served[i].queue.nl)
+			cthd_queue_set_maxlen(&d->served[i].queue, 0);
+	while (quiet_ms < DRAIN_IDLE_MS && total_ms < DRAIN_MAX_MS) {
+		struct epoll_event events[CTHD_SERVED_MAX + 2];
+		unsigned int packets = 0;
+		int n = epoll_wait(d->epfd, events, (int)(sizeof(events) / sizeof(events[0])), 10);
+
+		for (int i = 0; i < n; i++)
+			if ((uint32_t)(events[i].data.u64 >> 32) == TAG_QUEUE)
+				packets += handle_queue(d, &d->served[(uint32_t)events[i].data.u64]);
+		quiet_ms = packets ? 0 : quiet_ms + 10;
+		total_ms += 10;
+	}
+}
+
+void cthd_daemon_teardown(struct cthd_daemon *d)
+{
+	if (d->epfd >= 0)
+		drain(d);
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		struct cthd_served *s = &d->served[i];
+
+		cthd_queue_close(&s->queue);
+		for (unsigned int k = 0; k < s->n_kernel; k++) {
+			int rc;
+
+			if (!s->kernel[k].created)
+				continue;
+			rc = cthd_unregister(d->cthnl, s->helper, &s->kernel[k]);
+			cthd_log(&d->log, rc ? LOG_WARNING : LOG_INFO, "helper %s %s: %s%s%s",
+				 s->helper->name, s->kernel[k].l3num == NFPROTO_IPV4 ? "inet" : "inet6",
+				 rc ? "cannot delete: " : "deleted", rc ? strerror(-rc) : "", "");
+		}
+		s->n_kernel = 0;
+	}
+	cthd_ctnl_close(&d->ctnl);
+	if (d->cthnl)
+		cth_nl_close(d->cthnl);
+	d->cthnl = NULL;
+	if (d->controlfd >= 0) {
+		close(d->controlfd);
+		unlink(d->cfg->control);	/* EACCES after the drop: left for the next run */
+	}
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	d->controlfd = d->sigfd = d->epfd = -1;
+	free(d->scratch);
+	free(d->rxbuf);
+	d->scratch = NULL;
+	d->rxbuf = NULL;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The daemon: sockets, registration, the event loop, shutdown. */
+#ifndef CTHELPERD_DAEMON_H
+#define CTHELPERD_DAEMON_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "ctnl.h"
+#include "log.h"
+#include "process.h"
+#include "queue.h"
+#include "register.h"
+#include "stats.h"
+
+struct cth_nl;
+
+/* A helper being served on its queue. */
+struct cthd_served {
+	const struct cthd_helper *helper;
+	const struct cthd_served_config *cfg;
+	struct cthd_queue queue;
+	struct cthd_counters counters;
+	unsigned int n_kernel;
+	struct cthd_kernel_helper kernel[2];	/* one per family */
+	struct cthd_ratelimit ratelimit;
+};
+
+struct cthd_daemon {
+	const struct cthd_config *cfg;
+	struct cthd_log log;
+	unsigned int n_served;
+	struct cthd_served served[CTHD_SERVED_MAX];
+	struct cth_nl *cthnl;		/* helper registration (libcthelper) */
+	struct cthd_ctnl ctnl;		/* expectations past the first */
+	int epfd, sigfd, controlfd;
+	struct cthd_scratch *scratch;
+	uint8_t *rxbuf;
+	size_t rxsize;
+	bool stopping;
+};
+
+/*
+ * Everything that needs privileges: register/enable the helpers, bind the
+ * queues, open ctnetlink, the control socket, signals and epoll. On error,
+ * what was set up is undone. Returns 0 or -errno with a message in err.
+ */
+int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
+		      char *err, size_t errlen);
+
+/* Drop to cfg->user without capabilities; then seccomp when enabled. */
+int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen);
+
+/* Serve until SIGTERM/SIGINT. */
+void cthd_daemon_run(struct cthd_daemon *d);
+
+/* Drain the queues, delete the helpers this run created, close all. */
+void cthd_daemon_teardown(struct cthd_daemon *d);
+
+#endif

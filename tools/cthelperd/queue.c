@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nfnetlink_queue sockets with libmnl and libnetfilter_queue's nlmsg API. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "queue.h"
+
+/* Copy whole packets: a helper may need all of the payload to rewrite it. */
+#define COPY_RANGE 0xffff
+#define RCVBUF_SIZE (4 << 20)
+
+/*
+ * Packets can reach a queue before the ack of its configuration: answer
+ * them with a plain accept rather than leave them stuck in the kernel.
+ */
+static int setup_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct cthd_queue *q = data;
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const struct nfqnl_msg_packet_hdr *ph;
+	struct nlmsghdr *v;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return MNL_CB_OK;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	v = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, q->num);
+	nfq_nlmsg_verdict_put(v, (int)ntohl(ph->packet_id), NF_ACCEPT);
+	mnl_socket_sendto(q->nl, v, v->nlmsg_len);
+	return MNL_CB_OK;
+}
+
+/* Send a config message and wait for its ack. */
+static int config_request(struct cthd_queue *q, struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	ssize_t n;
+	int rc;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = ++q->seq;
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		rc = mnl_cb_run(buf, (size_t)n, q->seq, q->portid, setup_cb, q);
+	} while (rc == MNL_CB_OK);
+	return rc < 0 ? -errno : 0;
+}
+
+int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fail_open,
+		    char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t flags = NFQA_CFG_F_CONNTRACK | NFQA_CFG_F_GSO |
+			 (fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
+	uint32_t mask = NFQA_CFG_F_CONNTRACK | NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN;
+	int one = 1, rcvbuf = RCVBUF_SIZE;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	q->num = num;
+	q->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!q->nl) {
+		rc = -errno;
+		snprintf(err, errlen, "queue %u: netlink socket: %s", num, strerror(-rc));
+		return rc;
+	}
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "queue %u: bind: %s", num, strerror(-rc));
+		goto err_close;
+	}
+	q->portid = mnl_socket_get_portid(q->nl);
+	/*
+	 * Lost notifications are packets the kernel already let through
+	 * (fail-open) or dropped; an ENOBUFS error would only stop the loop.
+	 */
+	mnl_socket_setsockopt(q->nl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	if (setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
+
+	/* one message: bind, copy mode, length and flags, acked together */
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, COPY_RANGE);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask));
+	rc = config_request(q, nlh);
+	if (rc < 0) {
+		snprintf(err, errlen, "queue %u: bind with conntrack info: %s%s", num, strerror(-rc),
+			 rc == -EBUSY ? " (another program serves this queue)" :
+			 rc == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		goto err_close;
+	}
+	return 0;
+err_close:
+	mnl_socket_close(q->nl);
+	q->nl = NULL;
+	return rc;
+}
+
+int cthd_queue_set_maxlen(struct cthd_queue *q, uint32_t maxlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
+
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
+	nlh->nlmsg_seq = ++q->seq;
+	/* no ack: the caller keeps reading the socket anyway */
+	return mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+}
+
+void cthd_queue_close(struct cthd_queue *q)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (!q->nl)
+		return;
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_UNBIND);
+	mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len);
+	mnl_socket_close(q->nl);
+	q->nl = NULL;
+}
+
+int cthd_queue_fd(const struct cthd_queue *q)
+{
+	return mnl_socket_get_fd(q->nl);
+}
+
+ssize_t cthd_queue_recv(struct cthd_queue *q, void *buf, size_t size)
+{
+	ssize_t n = recv(mnl_socket_get_fd(q->nl), buf, size, MSG_DONTWAIT);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	return n;
+}
+
+int cthd_queue_send(struct cthd_queue *q, const struct nlmsghdr *nlh)
+{
+	return mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+}
