@@ -6,7 +6,10 @@
 # Topology: topo_setup (namespaces $C client, $F firewall, $S server; veth;
 #           IPv4 10.0.1.0/24 client side, 10.0.2.0/24 server side, IPv6
 #           dead:1::/64 and dead:2::/64; the firewall forwards both)
-# Misc:     wait_port NS PORT, retry N CMD..., ftp_server_start NS, cleanup
+# Firewall: fw_filter NS iptables|nft (FORWARD: NEW to port 21 and
+#           ESTABLISHED,RELATED only), helper_assign NS iptables|nft HOOK
+# Misc:     wait_port NS PORT, retry N CMD..., ftp_server_start NS, ftp_get,
+#           conntrackd_start NS, tap_prog CMD..., kernel_src_has, cleanup
 
 REPO=${REPO:-$(pwd)}
 BUILD=${BUILD:-$REPO/build}
@@ -54,6 +57,35 @@ check() {
 		not_ok "$_name" "command failed: $*"
 		sed 's/^/#   /' "$T/check.out" | tail -n 20
 	fi
+}
+
+# tap_prog CMD...: a program printing its own TAP; its lines are numbered
+# into this test's stream, its plan dropped.
+tap_prog() {
+	"$@" >"$T/prog.out" 2>&1
+	_rc=$?
+	tap_lines "$T/prog.out"
+	return $_rc
+}
+
+# tap_lines FILE: the TAP lines of FILE into this test's stream.
+tap_lines() {
+	while IFS= read -r _l; do
+		case $_l in
+		"not ok "*)	not_ok "${_l#* - }" ;;
+		"ok "*"# SKIP "*)
+			_r=${_l#* - }; skip "${_r%% # SKIP *}" "${_r#* # SKIP }" ;;
+		"ok "*)		ok "${_l#* - }" ;;
+		"#"*)		echo "$_l" ;;
+		esac
+	done <"$1"
+}
+
+# kernel_src_has PATTERN PATH: the kernel tree that booted has PATTERN in
+# PATH (relative to $LINUX) - how a test tells a feature of the series that
+# has not landed yet from a broken one.
+kernel_src_has() {
+	grep -rqs -- "$1" "$LINUX/$2"
 }
 
 # Diagnostics as TAP comments.
@@ -145,6 +177,50 @@ topo_setup() {
 		skip_all "cannot set up the namespaces"
 }
 
+# fw_filter NS iptables|nft: the stateful firewall of the tests.
+fw_filter() {
+	if [ "$2" = nft ]; then
+		nsx "$1" nft -f - <<-EOF
+		table inet filter {
+			chain forward {
+				type filter hook forward priority 0; policy drop;
+				ct state established,related accept
+				tcp dport 21 ct state new accept
+			}
+		}
+		EOF
+	else
+		for _ipt in iptables ip6tables; do
+			nsx "$1" $_ipt -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT &&
+			nsx "$1" $_ipt -A FORWARD -p tcp --dport 21 -m conntrack --ctstate NEW -j ACCEPT &&
+			nsx "$1" $_ipt -P FORWARD DROP || return 1
+		done
+	fi
+}
+
+# helper_assign NS iptables|nft PREROUTING|OUTPUT [FAMILIES [PORT]]: the
+# user-space ftp helper (registered before: rules look it up) on
+# connections to PORT (21) of IPv4 and/or IPv6 (FAMILIES "4", "6", "46"),
+# assigned in raw (nft: priority -150, after conntrack).
+helper_assign() {
+	_fam=${4:-4} _port=${5:-21}
+	if [ "$2" = nft ]; then
+		_hook=$(echo "$3" | tr 'A-Z' 'a-z')
+		{
+			echo "table inet helpers {"
+			case $_fam in *4*) echo "ct helper h4 { type \"ftp\" protocol tcp; l3proto ip; }" ;; esac
+			case $_fam in *6*) echo "ct helper h6 { type \"ftp\" protocol tcp; l3proto ip6; }" ;; esac
+			echo "chain assign { type filter hook $_hook priority -150;"
+			case $_fam in *4*) echo "meta nfproto ipv4 tcp dport $_port ct helper set \"h4\"" ;; esac
+			case $_fam in *6*) echo "meta nfproto ipv6 tcp dport $_port ct helper set \"h6\"" ;; esac
+			echo "} }"
+		} | nsx "$1" nft -f -
+	else
+		case $_fam in *4*) nsx "$1" iptables -t raw -A "$3" -p tcp --dport "$_port" -j CT --helper ftp || return 1 ;; esac
+		case $_fam in *6*) nsx "$1" ip6tables -t raw -A "$3" -p tcp --dport "$_port" -j CT --helper ftp || return 1 ;; esac
+	fi
+}
+
 # nsx NS CMD...: short for ip netns exec.
 nsx() {
 	_ns=$1; shift
@@ -198,8 +274,10 @@ ftp_get() {
 		-o "$T/got" "$_url/file" && cmp -s "$T/got" "$T/ftproot/file"
 }
 
-# conntrackd_start NS HELPER_LINES: conntrackd in helper mode for ftp.
+# conntrackd_start NS [QUEUE]: conntrackd in helper mode for ftp (IPv4),
+# registered with nfct first as conntrackd only updates helpers.
 conntrackd_start() {
+	nsx "$1" nfct add helper ftp inet tcp 2>/dev/null
 	_d="$T/conntrackd-$1"
 	mkdir -p "$_d"
 	cat >"$_d/conntrackd.conf" <<-EOF
@@ -229,6 +307,31 @@ conntrackd_start() {
 	PIDS="$PIDS $CONNTRACKD_PID"
 	# Ready once it has enabled the helper.
 	retry 25 sh -c "ip netns exec $1 nfct list helper 2>/dev/null | grep -q 'status = enabled'"
+}
+
+# nfq_helper_start NS ARGS...: the selftests' user-space helper
+# (progs/nfq_test_helper.c) in NS, log in $NFQ_LOG, pid in $NFQ_PID.
+nfq_helper_start() {
+	_ns=$1; shift
+	NFQ_LOG=$T/nfq-$_ns.log
+	nsx "$_ns" "$SELFTESTS_BIN/nfq_test_helper" "$@" >"$NFQ_LOG" 2>&1 &
+	NFQ_PID=$!
+	PIDS="$PIDS $NFQ_PID"
+	retry 25 grep -qs "^ready" "$NFQ_LOG" || { sed 's/^/# /' "$NFQ_LOG"; return 1; }
+}
+
+# nfq_helper_stop: its exit status (1: a private data check failed).
+nfq_helper_stop() {
+	kill "$NFQ_PID" 2>/dev/null
+	wait "$NFQ_PID"
+	_rc=$?
+	PIDS=$(echo "$PIDS" | sed "s/ $NFQ_PID\b//")
+	return $_rc
+}
+
+# helpers_of NS: nfct list helper, one helper a line.
+helpers_of() {
+	nsx "$1" nfct list helper 2>/dev/null | tr -d '\n\t' | sed 's/};/};\n/g'
 }
 
 # stop PID: end one of our background processes.

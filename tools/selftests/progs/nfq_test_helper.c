@@ -257,15 +257,19 @@ static void put_expect(struct nlmsghdr *nlh, const struct ct *ct,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* NFQA_CT, with new private data if len; empty otherwise (the kernel
+ * looks at NFQA_EXP only next to NFQA_CT).
+ */
 static void put_help(struct nlmsghdr *nlh, const void *info, int len)
 {
 	struct nlattr *ctn = mnl_attr_nest_start(nlh, NFQA_CT), *help;
 
-	help = mnl_attr_nest_start(nlh, CTA_HELP);
-	mnl_attr_put_strz(nlh, CTA_HELP_NAME, opt.name);
-	if (len)
+	if (len) {
+		help = mnl_attr_nest_start(nlh, CTA_HELP);
+		mnl_attr_put_strz(nlh, CTA_HELP_NAME, opt.name);
 		mnl_attr_put(nlh, CTA_HELP_INFO, len, info);
-	mnl_attr_nest_end(nlh, help);
+		mnl_attr_nest_end(nlh, help);
+	}
 	mnl_attr_nest_end(nlh, ctn);
 }
 
@@ -487,9 +491,9 @@ static void check_priv(const struct ct *ct, struct conn *conn,
 			       seen, conn->written);
 			stats.priv_bad++;
 		}
-		/* Bytes past the counter must be what we left: the pattern. */
+		/* Once we wrote, bytes past the counter hold our pattern. */
 		for (uint32_t i = 4; i < opt.priv_len; i++)
-			if (conn->written && ct->info[i] != (uint8_t)i) {
+			if (seen && ct->info[i] != (uint8_t)i) {
 				printf("privdata ct %u: byte %u is %u\n",
 				       ct->id, i, ct->info[i]);
 				stats.priv_bad++;
@@ -598,7 +602,6 @@ static void bad_ct_info_too_long(struct nlmsghdr *nlh, const struct ct *ct)
 
 	(void)ct;
 	memset(big, 0xee, sizeof(big));
-	/* Replaces the valid NFQA_CT: the kernel keeps the last one. */
 	put_help(nlh, big, sizeof(big));
 }
 
@@ -683,6 +686,9 @@ static void bad_verdict(struct verdict *v, const struct ct *ct,
 	int err, err2 = 0, n;
 	char what[160];
 
+	/* The NFQA_EXP cases go with a valid (empty) NFQA_CT. */
+	if (!strncmp(bad_cases[i].name, "NFQA_EXP", 8))
+		put_help(v->nlh, NULL, 0);
 	bad_cases[i].build(v->nlh, ct);
 	err = -send_verdict(v->nlh, true);
 	if (err) {
@@ -818,19 +824,22 @@ static void bind_queue(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
+	int ret;
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
-	if (send_verdict(nlh, true) < 0) {
-		perror("bind queue");
+	ret = send_verdict(nlh, true);
+	if (ret < 0) {
+		fprintf(stderr, "bind queue: %s\n", strerror(-ret));
 		exit(2);
 	}
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_CONNTRACK));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_CONNTRACK));
-	if (send_verdict(nlh, true) < 0) {
-		perror("queue parameters");
+	ret = send_verdict(nlh, true);
+	if (ret < 0) {
+		fprintf(stderr, "queue parameters: %s\n", strerror(-ret));
 		exit(2);
 	}
 }
