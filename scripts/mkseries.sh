@@ -9,8 +9,8 @@ set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 pristine=$1
 tree=$2
-out=$3
-GIT="git -c user.name=cthelper-series -c user.email=series@localhost"
+out=$(realpath -m "$3")
+gitc() { git -c user.name="Cthelper Developers" -c user.email=cthelper@localhost "$@"; }
 
 rm -rf "$tree.tmp"
 git clone -q --no-checkout "$pristine" "$tree.tmp"
@@ -31,7 +31,7 @@ grep -v '^#' "$repo/series/series" | while read -r patch; do
 			cp "$repo/$f" "$tree.tmp/$f"
 		done
 	fi
-	(cd "$tree.tmp" && $GIT add -A -f . && $GIT commit -q -F "$dir/message")
+	(cd "$tree.tmp" && gitc add -A . && gitc commit -q -F "$dir/message")
 done
 
 # Keep the build products of an existing tree: swap only the sources.
@@ -50,5 +50,5 @@ fi
 
 rm -rf "$out"
 mkdir -p "$out"
-(cd "$tree" && git format-patch -q -o "$out" pristine..series)
+(cd "$tree" && git format-patch -q -O"$repo/series/orderfile" -o "$out" pristine..series)
 ls "$out"

@@ -1,0 +1,57 @@
+#!/bin/sh
+# The reverse of mkseries.sh, for kernel work done as commits in the kernel
+# tree: write each commit of pristine..series back into series/NN-slug/.
+# Files listed in series/ours are kept whole at their in-tree path in this
+# repository (each may be touched by one patch only); edits to every other
+# file become the patch's upstream.diff.
+#
+# usage: export-series.sh WORK_TREE
+set -eu
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tree=$1
+ours="$repo/series/ours"
+
+cd "$tree"
+# Refuse to lose work: every change must be committed in the kernel tree.
+git diff --quiet HEAD || { echo "export-series: uncommitted changes in $tree" >&2; exit 1; }
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+{
+	sed -n '/^#/p' "$repo/series/series"
+	git rev-list --reverse pristine..series | while read -r c; do
+		n=$(git rev-list --count pristine.."$c")
+		slug=$(git log -1 --format=%f "$c" | cut -c1-52)
+		name=$(printf '%04d-%s' "$n" "$slug")
+		echo "$name"
+	done
+} > "$tmp"
+
+# Start from scratch so renamed or dropped patches disappear.
+for d in "$repo"/series/[0-9][0-9][0-9][0-9]-*; do
+	[ -d "$d" ] && rm -rf "$d"
+done
+
+git rev-list --reverse pristine..series | while read -r c; do
+	n=$(git rev-list --count pristine.."$c")
+	slug=$(git log -1 --format=%f "$c" | cut -c1-52)
+	dir="$repo/series/$(printf '%04d-%s' "$n" "$slug")"
+	mkdir -p "$dir"
+	git log -1 --format=%B "$c" > "$dir/message"
+	whole=""
+	upstream=""
+	for f in $(git diff-tree --no-commit-id --name-only -r "$c"); do
+		if grep -qx "$f" "$ours" 2>/dev/null; then
+			whole="$whole $f"
+			mkdir -p "$repo/$(dirname "$f")"
+			git show "$c:$f" > "$repo/$f"
+		else
+			upstream="$upstream $f"
+		fi
+	done
+	[ -n "$whole" ] && printf '%s\n' $whole > "$dir/files"
+	[ -n "$upstream" ] && git diff "$c~1" "$c" -- $upstream > "$dir/upstream.diff"
+	:
+done
+cp "$tmp" "$repo/series/series"
+echo "exported: $(grep -vc '^#' "$repo/series/series") patches"
