@@ -3,6 +3,9 @@
 #   make deps     install build and test dependencies (Debian packages)
 #   make series   emit the kernel series (git format-patch) into build/series
 #   make kernel   apply the series to the pinned Debian tree and build bzImage
+#   make kernel-debug  the same with KASAN + lockdep, in build/linux-debug
+#   make unit     host unit tests (tools/selftests/host-tests.list)
+#   make vmcheck  the VM selftests only (vmcheck-debug: on the debug kernel)
 #   make tools    build nfct and cthelperd
 #   make check    host unit tests + the VM selftests, summary line at the end
 #   make demo     boot the VM and run the FTP demo
@@ -15,12 +18,16 @@ BUILD      := $(CURDIR)/build
 PRISTINE   := $(BUILD)/pristine
 LINUX      := $(BUILD)/linux
 SERIES_OUT := $(BUILD)/series
+LINUX_DEBUG := $(BUILD)/linux-debug
 KCONFIG    := $(CURDIR)/tools/selftests/vm/config
+SELFTESTS_BIN := $(BUILD)/selftests
 JOBS       ?= $(shell nproc)
+VM_RUN     := tools/selftests/vm/run.sh
 
-export DEBIAN_KERNEL_VERSION BUILD LINUX KCONFIG JOBS
+export DEBIAN_KERNEL_VERSION BUILD LINUX KCONFIG JOBS SELFTESTS_BIN
 
-.PHONY: all deps pristine series kernel tools check unit vmcheck demo bench clean
+.PHONY: all deps pristine series kernel kernel-debug tools selftests check \
+	unit vmcheck vmcheck-debug demo bench clean
 
 all: tools
 
@@ -36,9 +43,39 @@ series: pristine
 kernel: series
 	./scripts/build-kernel.sh
 
+kernel-debug: series
+	./scripts/build-kernel.sh --debug
+
 tools:
 	$(MAKE) -C tools/nfct
 	$(MAKE) -C tools/cthelperd
+
+selftests:
+	$(MAKE) -C tools/selftests
+
+check: kernel tools selftests
+	tools/selftests/run_tests.sh
+
+unit: tools selftests
+	tools/selftests/run_tests.sh --host
+
+vmcheck: kernel selftests
+	tools/selftests/run_tests.sh --vm
+
+vmcheck-debug: kernel-debug selftests
+	LINUX=$(LINUX_DEBUG) tools/selftests/run_tests.sh --vm
+
+demo: kernel
+	$(VM_RUN) -v -t 180 tools/selftests/demo_ftp.sh
+
+# Benchmarks are tools/selftests/bench/*.sh, run in one VM boot.
+BENCHES := $(patsubst $(CURDIR)/%,%,$(wildcard $(CURDIR)/tools/selftests/bench/*.sh))
+bench: kernel tools selftests
+ifeq ($(BENCHES),)
+	@echo "bench: no benchmark yet (tools/selftests/bench/*.sh)"
+else
+	$(VM_RUN) -t 900 $(BENCHES)
+endif
 
 clean:
 	$(MAKE) -C tools/nfct clean
