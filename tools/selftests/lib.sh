@@ -122,6 +122,21 @@ skip_all() {
 	exit 4
 }
 
+# require CMD...: skip the whole test when a command is missing.
+require() {
+	for _c; do
+		command -v "$_c" >/dev/null || skip_all "$_c not installed"
+	done
+}
+
+# ftp_setup: the topology, NFNL_SUBSYS_CTHELPER, vsftpd on the server.
+ftp_setup() {
+	topo_setup
+	nsx "$F" nfct list helper >/dev/null 2>&1 ||
+		skip_all "no NFNL_SUBSYS_CTHELPER in this kernel"
+	ftp_server_start "$S" || skip_all "vsftpd does not start"
+}
+
 # retry N CMD...: for things that settle asynchronously (see kernel-facts).
 retry() {
 	_n=$1; shift
@@ -198,6 +213,28 @@ fw_filter() {
 	fi
 }
 
+# fw_local_filter NS input|output: filter the firewall's own traffic; NEW to
+# port 21 is let through on the given hook only (input: a server on the
+# firewall; output: a client on it), all else must be ESTABLISHED/RELATED.
+fw_local_filter() {
+	nsx "$1" nft -f - <<-NFT
+	table inet filter {
+		chain input {
+			type filter hook input priority 0; policy drop;
+			iif lo accept
+			ct state established,related accept
+			$([ "$2" = input ] && echo "tcp dport 21 ct state new accept")
+		}
+		chain output {
+			type filter hook output priority 0; policy drop;
+			oif lo accept
+			ct state established,related accept
+			$([ "$2" = output ] && echo "tcp dport 21 ct state new accept")
+		}
+	}
+	NFT
+}
+
 # helper_assign NS iptables|nft PREROUTING|OUTPUT [FAMILIES [PORT]]: the
 # user-space ftp helper (registered before: rules look it up) on
 # connections to PORT (21) of IPv4 and/or IPv6 (FAMILIES "4", "6", "46"),
@@ -210,10 +247,12 @@ helper_assign() {
 			echo "table inet helpers {"
 			case $_fam in *4*) echo "ct helper h4 { type \"ftp\" protocol tcp; l3proto ip; }" ;; esac
 			case $_fam in *6*) echo "ct helper h6 { type \"ftp\" protocol tcp; l3proto ip6; }" ;; esac
-			echo "chain assign { type filter hook $_hook priority -150;"
+			echo "chain assign {"
+			echo "type filter hook $_hook priority -150;"
 			case $_fam in *4*) echo "meta nfproto ipv4 tcp dport $_port ct helper set \"h4\"" ;; esac
 			case $_fam in *6*) echo "meta nfproto ipv6 tcp dport $_port ct helper set \"h6\"" ;; esac
-			echo "} }"
+			echo "}"
+			echo "}"
 		} | nsx "$1" nft -f -
 	else
 		case $_fam in *4*) nsx "$1" iptables -t raw -A "$3" -p tcp --dport "$_port" -j CT --helper ftp || return 1 ;; esac
@@ -241,7 +280,7 @@ spawn() {
 ftp_server_start() {
 	mkdir -p "$T/ftproot" "$T/empty"
 	chmod 755 "$T/ftproot" "$T/empty"
-	head -c 100000 /dev/urandom >"$T/ftproot/file"
+	head -c 20000 /dev/urandom >"$T/ftproot/file"
 	chmod 644 "$T/ftproot/file"
 	cat >"$T/vsftpd.conf" <<-EOF
 	listen=NO
@@ -272,6 +311,22 @@ ftp_get() {
 	rm -f "$T/got"
 	nsx "$_ns" curl -sS --max-time 10 --connect-timeout 5 "$@" \
 		-o "$T/got" "$_url/file" && cmp -s "$T/got" "$T/ftproot/file"
+}
+
+# ftp_pasv NS HOST, ftp_port NS HOST MYADDR, ftp_eprt NS HOST MYADDR: one
+# download with that way of opening the data connection.
+ftp_pasv() { ftp_get "$1" "ftp://$2" --disable-epsv; }
+ftp_port() { ftp_get "$1" "ftp://$2" --ftp-port "$3" --disable-eprt; }
+ftp_eprt() { ftp_get "$1" "ftp://$2" --ftp-port "$3"; }
+
+# fw_reset [NS]: no rules at all on the firewall.
+fw_reset() {
+	for _ipt in iptables ip6tables; do
+		nsx "${1:-$F}" $_ipt -t raw -F
+		nsx "${1:-$F}" $_ipt -F
+		nsx "${1:-$F}" $_ipt -P FORWARD ACCEPT
+	done
+	nsx "${1:-$F}" nft flush ruleset
 }
 
 # conntrackd_start NS [QUEUE]: conntrackd in helper mode for ftp (IPv4),
@@ -349,4 +404,4 @@ cleanup() {
 	NETNS_CREATED=""
 }
 
-trap 'cleanup; rm -rf "$T"' INT TERM
+trap 'cleanup; rm -rf "$T"; exit 1' INT TERM

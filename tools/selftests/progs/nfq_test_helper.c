@@ -826,9 +826,17 @@ static void bind_queue(void)
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
-	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
-	ret = send_verdict(nlh, true);
+	/* The queue of a previous instance goes away with its socket, a
+	 * moment after that process ends.
+	 */
+	for (int tries = 0; tries < 30; tries++) {
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
+		ret = send_verdict(nlh, true);
+		if (ret != -EPERM)
+			break;
+		usleep(100000);
+	}
 	if (ret < 0) {
 		fprintf(stderr, "bind queue: %s\n", strerror(-ret));
 		exit(2);
