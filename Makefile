@@ -66,7 +66,7 @@ vmcheck-debug: kernel-debug selftests
 	LINUX=$(LINUX_DEBUG) tools/selftests/run_tests.sh --vm
 
 demo: kernel
-	$(VM_RUN) -v -t 180 tools/selftests/demo_ftp.sh
+	$(VM_RUN) -t 180 tools/selftests/demo_ftp.sh
 
 # Benchmarks are tools/selftests/bench/*.sh, run in one VM boot.
 BENCHES := $(patsubst $(CURDIR)/%,%,$(wildcard $(CURDIR)/tools/selftests/bench/*.sh))

@@ -9,8 +9,9 @@
 #            $BUILD/linux-debug: a copy of the sources of $LINUX, because
 #            kbuild refuses O= on a source tree that is itself built in.
 #
-# Holds $BUILD/.kbuild.lock for the whole build: one kernel build at a time
-# on this machine. Rebuilds incrementally while the fragment is unchanged.
+# Holds $KBUILD_LOCK ($BUILD/.kbuild.lock) for the whole build: one kernel
+# build at a time on this machine (point a clone's builds at the main
+# tree's lock). Rebuilds incrementally while the fragment is unchanged.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$repo/build}
@@ -26,10 +27,11 @@ if [ "${1:-}" = --debug ]; then
 fi
 [ -f "$LINUX/Makefile" ] || { echo "build-kernel: no kernel tree in $LINUX (run make series)" >&2; exit 1; }
 
+KBUILD_LOCK=${KBUILD_LOCK:-$BUILD/.kbuild.lock}
 mkdir -p "$BUILD"
-exec 9>"$BUILD/.kbuild.lock"
+exec 9>"$KBUILD_LOCK"
 if ! flock -n 9; then
-	echo "build-kernel: another kernel build is running, waiting for $BUILD/.kbuild.lock"
+	echo "build-kernel: another kernel build is running, waiting for $KBUILD_LOCK"
 	flock 9
 fi
 

@@ -61,6 +61,7 @@ EOF
 vm_timeout=${VM_TIMEOUT:-$((180 + $# * (test_timeout + 15)))}
 console=$results/console.log
 start=$(date +%s)
+echo "# vm: booting $kernel for $# test(s), at most $vm_timeout s" >&2
 qemu() {
 	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 		-accel tcg -smp 2 -m 1536 -nographic -no-reboot \
