@@ -26,7 +26,7 @@ VM_RUN     := tools/selftests/vm/run.sh
 
 export DEBIAN_KERNEL_VERSION BUILD LINUX KCONFIG JOBS SELFTESTS_BIN
 
-.PHONY: all deps pristine series kernel kernel-debug tools selftests check \
+.PHONY: all deps pristine series series-check kernel kernel-debug tools selftests check \
 	unit vmcheck vmcheck-debug demo bench clean
 
 all: tools
@@ -39,6 +39,10 @@ pristine:
 
 series: pristine
 	./scripts/mkseries.sh $(PRISTINE) $(LINUX) $(SERIES_OUT)
+
+# Each patch builds on its own (W=1, net/), in a worktree next to $(LINUX).
+series-check: kernel
+	./scripts/check-series.sh $(LINUX)
 
 kernel: series
 	./scripts/build-kernel.sh

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Check that every patch of the series builds on its own: in a separate
+# worktree of the kernel tree, with the VM config, build net/ after each
+# patch with W=1 and fail on any warning in the files the patch touches.
+#
+# usage: check-series.sh WORK_TREE
+set -eu
+tree=$(realpath "$1")
+check=$tree-check
+[ -f "$tree/.config" ] || { echo "check-series: build the kernel first (make kernel)" >&2; exit 1; }
+
+if [ ! -d "$check" ]; then
+	git -C "$tree" worktree add -q --detach "$check" pristine
+fi
+cp "$tree/.config" "$check/.config"
+cc=gcc
+command -v ccache >/dev/null 2>&1 && cc="ccache gcc"
+
+status=0
+for c in $(git -C "$tree" rev-list --reverse pristine..series); do
+	git -C "$check" checkout -q --detach "$c"
+	subject=$(git -C "$tree" log -1 --format=%s "$c")
+	log=$check/build-$c.log
+	if ! make -C "$check" CC="$cc" -j"${JOBS:-2}" W=1 olddefconfig net/ >"$log" 2>&1; then
+		echo "FAIL (build) $subject: $log"
+		status=1
+		continue
+	fi
+	files=$(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c" | grep '\.[ch]$' || true)
+	warned=""
+	for f in $files; do
+		grep -q "^$f:[0-9]*:[0-9]*: warning" "$log" && warned="$warned $f"
+	done
+	if [ -n "$warned" ]; then
+		echo "FAIL (W=1 warnings in$warned) $subject"
+		status=1
+	else
+		echo "ok   $subject"
+	fi
+done
+exit $status
