@@ -269,8 +269,11 @@ nsx() {
 # Background processes of this test, killed by PID in cleanup.
 PIDS=""
 
+# spawn NS CMD...: CMD in NS in the background. Not through nsx: $! must
+# be the process itself, not a subshell around it.
 spawn() {
-	"$@" &
+	_ns=$1; shift
+	ip netns exec "$_ns" "$@" &
 	PIDS="$PIDS $!"
 }
 
@@ -301,7 +304,7 @@ ftp_server_start() {
 	xferlog_enable=NO
 	vsftpd_log_file=$T/vsftpd.log
 	EOF
-	spawn nsx "$1" vsftpd "$T/vsftpd.conf"
+	spawn "$1" vsftpd "$T/vsftpd.conf"
 	wait_port "$1" 21
 }
 
@@ -309,7 +312,7 @@ ftp_server_start() {
 ftp_get() {
 	_ns=$1 _url=$2; shift 2
 	rm -f "$T/got"
-	nsx "$_ns" curl -sS --max-time 10 --connect-timeout 5 "$@" \
+	nsx "$_ns" curl -sS --max-time 20 --connect-timeout 10 "$@" \
 		-o "$T/got" "$_url/file" && cmp -s "$T/got" "$T/ftproot/file"
 }
 
@@ -357,7 +360,8 @@ conntrackd_start() {
 		}
 	}
 	EOF
-	nsx "$1" conntrackd -C "$_d/conntrackd.conf" >"$_d/out" 2>&1 &
+	# Not through nsx: $! must be the daemon, not a subshell around it.
+	ip netns exec "$1" conntrackd -C "$_d/conntrackd.conf" >"$_d/out" 2>&1 &
 	CONNTRACKD_PID=$!
 	PIDS="$PIDS $CONNTRACKD_PID"
 	# Ready once it has enabled the helper.
@@ -369,7 +373,7 @@ conntrackd_start() {
 nfq_helper_start() {
 	_ns=$1; shift
 	NFQ_LOG=$T/nfq-$_ns.log
-	nsx "$_ns" "$SELFTESTS_BIN/nfq_test_helper" "$@" >"$NFQ_LOG" 2>&1 &
+	ip netns exec "$_ns" "$SELFTESTS_BIN/nfq_test_helper" "$@" >"$NFQ_LOG" 2>&1 &
 	NFQ_PID=$!
 	PIDS="$PIDS $NFQ_PID"
 	retry 25 grep -qs "^ready" "$NFQ_LOG" || { sed 's/^/# /' "$NFQ_LOG"; return 1; }
