@@ -82,14 +82,20 @@ const char *nfct_usage(enum nfct_subsys subsys, enum nfct_verb verb)
 		break;
 	}
 	return "nfct [-o table|json|compat] helper|timeout COMMAND [ARGS...]\n"
-	       "       nfct [-o ...] COMMAND helper|timeout [ARGS...]   (conntrack-tools order)\n"
-	       "       nfct --help | --version";
+	       "nfct [-o ...] COMMAND helper|timeout [ARGS...]   (conntrack-tools order)\n"
+	       "nfct --help | --version";
 }
+
+static void append_usage(char *dst, size_t len, enum nfct_subsys subsys,
+			 enum nfct_verb verb);
 
 void nfct_print_help(FILE *out)
 {
+	char usage[512];
+
+	append_usage(usage, sizeof(usage), NFCT_SUBSYS_NONE, NFCT_VERB_NONE);
 	fprintf(out,
-		"Usage: %s\n\n"
+		"%s\n\n"
 		"Helpers (user-space conntrack helpers, nfnetlink_cthelper):\n%s\n\n"
 		"Timeout policies (nfnetlink_cttimeout):\n%s\n\n"
 		"FAMILY is inet or inet6; PROTO a name (tcp, udp, ...) or number.\n"
@@ -102,7 +108,7 @@ void nfct_print_help(FILE *out)
 		"  -V, --version        version\n\n"
 		"Exit codes: 0 ok, 1 kernel refused, 2 bad arguments, 3 no kernel support,\n"
 		"            4 permission denied, 5 not found. See nfct(8).\n",
-		nfct_usage(NFCT_SUBSYS_NONE, NFCT_VERB_NONE), usage_helper,
+		usage + 1, usage_helper,
 		usage_timeout);
 }
 
@@ -147,6 +153,67 @@ struct parser {
 	size_t errlen;
 };
 
+/* Is @verb one of the '|'-separated words of @field ("get|delete")? */
+static bool verb_in(const char *field, size_t len, const char *verb)
+{
+	size_t vlen = strlen(verb);
+	const char *end = field + len, *w = field;
+
+	while (w < end) {
+		const char *bar = memchr(w, '|', (size_t)(end - w));
+		size_t wlen = bar ? (size_t)(bar - w) : (size_t)(end - w);
+
+		if (wlen == vlen && !strncmp(w, verb, vlen))
+			return true;
+		w += wlen + 1;
+	}
+	return false;
+}
+
+/*
+ * "\nusage: ..." into @dst: the entries of the subsystem's usage for @verb
+ * (all of them when it has none), continuation lines aligned.
+ */
+static void append_usage(char *dst, size_t len, enum nfct_subsys subsys,
+			 enum nfct_verb verb)
+{
+	const char *text = nfct_usage(subsys, verb), *line, *eol;
+	const char *name = nfct_verb_name(verb);
+	bool any = false, pass_all, keep = false;
+	size_t used = 0;
+	int n;
+
+	for (pass_all = false; !any; pass_all = true) {
+		for (line = text; *line; line = *eol ? eol + 1 : eol) {
+			size_t llen;
+
+			eol = strchr(line, '\n');
+			if (!eol)
+				eol = line + strlen(line);
+			llen = (size_t)(eol - line);
+			if (!strncmp(line, "nfct ", 5)) {
+				/* "nfct SUBSYS VERBS ...": the third word */
+				const char *verbs = strchr(line + 5, ' ');
+				const char *vend = verbs ? strchr(verbs + 1, ' ') : NULL;
+
+				keep = pass_all || (verbs && verb_in(verbs + 1,
+					(size_t)((vend && vend < eol ? vend : eol) - verbs - 1),
+					name));
+			}
+			if (!keep)
+				continue;
+			n = snprintf(dst + used, len - used, "%s%.*s",
+				     any ? "\n       " : "\nusage: ", (int)llen, line);
+			if (n < 0 || (size_t)n >= len - used)
+				return;
+			used += (size_t)n;
+			any = true;
+		}
+		if (pass_all)
+			break;
+	}
+}
+
 static int fail(struct parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -159,8 +226,8 @@ static int fail(struct parser *p, const char *fmt, ...)
 	len = vsnprintf(p->err, p->errlen, fmt, ap);
 	va_end(ap);
 	if (len >= 0 && (size_t)len < p->errlen)
-		snprintf(p->err + len, p->errlen - len, "\nusage: %s",
-			 nfct_usage(p->cmd->subsys, p->cmd->verb));
+		append_usage(p->err + len, p->errlen - len, p->cmd->subsys,
+			     p->cmd->verb);
 	return NFCT_EXIT_USAGE;
 }
 

@@ -100,6 +100,28 @@ static void test_bad(struct tap *t)
 	}
 }
 
+/* The usage printed with an error is the one of the command at hand. */
+static void test_usage_selection(struct tap *t)
+{
+	char err[1024];
+	struct nfct_cmd cmd;
+
+	parse_line("helper get", &cmd, err, sizeof(err));
+	tap_check(t, strstr(err, "\nusage: nfct helper get|delete NAME [FAMILY [PROTO]]") &&
+		  !strstr(err, "helper add"), "helper get error: only get's usage line");
+	parse_line("timeout default-get inet", &cmd, err, sizeof(err));
+	tap_check(t, strstr(err, "\nusage: nfct timeout default-get FAMILY PROTO") &&
+		  !strstr(err, "default-set"), "default-get error: only default-get's usage line");
+	parse_line("helper add ftp inet tcp queue 70000", &cmd, err, sizeof(err));
+	tap_check(t, strstr(err, "\nusage: nfct helper add NAME") &&
+		  strstr(err, "\n                       [priv-data-len BYTES]") &&
+		  !strstr(err, "update"), "helper add error: add's two lines, the second aligned");
+	parse_line("helper frob", &cmd, err, sizeof(err));
+	tap_check(t, strstr(err, "\nusage: nfct helper add") &&
+		  strstr(err, "\n       nfct helper list|flush"),
+		  "unknown helper command: every helper usage line");
+}
+
 static void test_good(struct tap *t)
 {
 	struct nfct_cmd cmd;
@@ -318,6 +340,7 @@ int main(void)
 	struct tap t = { 0 };
 
 	test_bad(&t);
+	test_usage_selection(&t);
 	test_good(&t);
 	test_local_filter(&t);
 	test_explain(&t);
