@@ -222,6 +222,13 @@ void nfct_explain(const struct nfct_cmd *cmd, int err,
 		}
 		return;
 	}
+	if (err == EBADMSG) {
+		SET(cause, "nfct could not parse a reply of the kernel (its ABI "
+		    "differs from the one nfct knows)");
+		SET(fix, "use the nfct built with this kernel series; report the "
+		    "kernel version");
+		return;
+	}
 	if (err == EPERM || err == EACCES) {
 		e->exit_code = NFCT_EXIT_PERM;
 		SET(cause, "changing or listing %s needs CAP_NET_ADMIN in the user "

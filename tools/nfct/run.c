@@ -45,7 +45,8 @@ static int collect_cb(const struct nlmsghdr *nlh, void *data)
 	else
 		err = ctt_timeout_parse(nlh, &c->timeouts[c->n]);
 	if (err) {
-		errno = -err;
+		/* Not the kernel's refusal: our parser's, say so. */
+		errno = EBADMSG;
 		return MNL_CB_ERROR;
 	}
 	c->n++;

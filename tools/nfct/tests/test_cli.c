@@ -328,6 +328,8 @@ static void test_explain(struct tap *t)
 		     "named 't1' exists already", "nfct timeout delete t1");
 	explain_case(t, "timeout delete t1", EBUSY, &none, NFCT_EXIT_FAILED,
 		     "still used by a rule", "remove the rules");
+	explain_case(t, "helper list", EBADMSG, &none, NFCT_EXIT_FAILED,
+		     "could not parse a reply of the kernel", "cannot list helpers");
 	explain_case(t, "timeout get t9", ENOENT, &none, NFCT_EXIT_NOT_FOUND,
 		     "no timeout policy named 't9'", "nfct timeout list");
 	explain_case(t, "timeout default-set inet dccp open 5", EOPNOTSUPP, &none,
