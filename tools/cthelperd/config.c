@@ -164,6 +164,23 @@ static int parse_string(struct lexer *lx, const char *what, char *out, size_t si
 	return 0;
 }
 
+/* Capabilities net_admin|none: what stays after the privilege drop. */
+static int parse_capabilities(struct lexer *lx, struct cthd_config *cfg)
+{
+	int err = 0;
+	const char *v = lex_value(lx, "Capabilities", &err);
+
+	if (!v)
+		return err;
+	if (!strcasecmp(v, "none"))
+		cfg->no_capabilities = true;
+	else if (!strcasecmp(v, "net_admin"))
+		cfg->no_capabilities = false;
+	else
+		return lex_error(lx, "Capabilities: expected net_admin or none, got '%s'", v);
+	return 0;
+}
+
 static int parse_general(struct lexer *lx, struct cthd_config *cfg)
 {
 	int rc = expect_open(lx, "General");
@@ -186,6 +203,8 @@ static int parse_general(struct lexer *lx, struct cthd_config *cfg)
 			rc = parse_bool(lx, lx->tok, &cfg->register_helpers);
 		else if (!strcasecmp(lx->tok, "Seccomp"))
 			rc = parse_bool(lx, "Seccomp", &cfg->seccomp);
+		else if (!strcasecmp(lx->tok, "Capabilities"))
+			rc = parse_capabilities(lx, cfg);
 		else
 			rc = lex_error(lx, "unknown General option '%s'", lx->tok);
 	}

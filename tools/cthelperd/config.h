@@ -33,6 +33,7 @@ struct cthd_config {
 	bool foreground;
 	bool register_helpers;		/* create missing helpers, delete them at exit */
 	bool seccomp;
+	bool no_capabilities;		/* keep not even CAP_NET_ADMIN (see privdrop.h) */
 	char pidfile[CTHD_PATH_MAX];	/* empty: none */
 	char control[CTHD_PATH_MAX];	/* unix control socket; empty: none */
 	char user[64];			/* unprivileged user to run as */

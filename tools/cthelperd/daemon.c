@@ -5,6 +5,7 @@
  * drain and clean up on SIGTERM.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
@@ -218,13 +219,40 @@ err:
 	return rc;
 }
 
+/*
+ * Every nfnetlink message needs CAP_NET_ADMIN of its sender on Linux 6.12;
+ * a kernel that checks only the socket opener takes them without. Ask: a
+ * helper dump is harmless.
+ */
+static int check_netlink_without_caps(struct cthd_daemon *d, char *err, size_t errlen)
+{
+	char buf[CTH_MSG_BUFSZ];
+	struct nlmsghdr *nlh = cth_helper_build_get(buf, sizeof(buf), NULL);
+	int rc = nlh ? cth_nl_request(d->cthnl, nlh, NULL, NULL) : -errno;
+
+	if (rc == -EPERM) {
+		snprintf(err, errlen, "this kernel requires CAP_NET_ADMIN of the process for "
+			 "every nfnetlink message (verdicts too): run with Capabilities "
+			 "net_admin (the default)");
+		return rc;
+	}
+	return 0;
+}
+
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 {
-	int rc = cthd_drop_privileges(d->cfg->user, err, errlen);
+	uint64_t keep = d->cfg->no_capabilities ? 0 : 1ULL << CAP_NET_ADMIN;
+	int rc = cthd_drop_privileges(d->cfg->user, keep, err, errlen);
 
 	if (rc < 0)
 		return rc;
-	cthd_log(&d->log, LOG_INFO, "running as %s without capabilities", d->cfg->user);
+	if (!keep) {
+		rc = check_netlink_without_caps(d, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	cthd_log(&d->log, LOG_INFO, "running as %s with %s", d->cfg->user,
+		 keep ? "CAP_NET_ADMIN only" : "no capabilities");
 	if (!d->cfg->seccomp)
 		return 0;
 	rc = cthd_install_seccomp(err, errlen);
@@ -249,7 +277,7 @@ static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 	rc = cthd_queue_send(&s->queue, out.verdict);
 	if (rc < 0) {
 		s->counters.kernel_errors++;
-		cthd_log_limited(&d->log, &s->ratelimit, LOG_ERR, "helper %s: verdict: %s",
+		cthd_log_limited(&d->log, &s->kernel_ratelimit, LOG_ERR, "helper %s: verdict: %s",
 				 s->helper->name, strerror(-rc));
 		return;
 	}
@@ -258,7 +286,7 @@ static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 		rc = cthd_ctnl_add_expect(&d->ctnl, &out.extra[i], &out.master);
 		if (rc < 0) {
 			s->counters.kernel_errors++;
-			cthd_log_limited(&d->log, &s->ratelimit, LOG_WARNING,
+			cthd_log_limited(&d->log, &s->kernel_ratelimit, LOG_WARNING,
 					 "helper %s: extra expectation: %s", s->helper->name,
 					 strerror(-rc));
 		}
@@ -288,7 +316,7 @@ static unsigned int handle_queue(struct cthd_daemon *d, struct cthd_served *s)
 				/* a verdict the kernel refused (unknown id, bad attribute) */
 				if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)) && e->error) {
 					s->counters.kernel_errors++;
-					cthd_log_limited(&d->log, &s->ratelimit, LOG_WARNING,
+					cthd_log_limited(&d->log, &s->kernel_ratelimit, LOG_WARNING,
 							 "helper %s: kernel refused a verdict: %s",
 							 s->helper->name, strerror(-e->error));
 				}

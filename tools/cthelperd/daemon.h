@@ -23,7 +23,8 @@ struct cthd_served {
 	struct cthd_counters counters;
 	unsigned int n_kernel;
 	struct cthd_kernel_helper kernel[2];	/* one per family */
-	struct cthd_ratelimit ratelimit;
+	struct cthd_ratelimit ratelimit;	/* packets accepted on error */
+	struct cthd_ratelimit kernel_ratelimit;	/* what the kernel refused */
 };
 
 struct cthd_daemon {
@@ -48,7 +49,11 @@ struct cthd_daemon {
 int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 		      char *err, size_t errlen);
 
-/* Drop to cfg->user without capabilities; then seccomp when enabled. */
+/*
+ * Drop to cfg->user keeping only CAP_NET_ADMIN (none with no_capabilities,
+ * after checking that this kernel still takes our messages); then seccomp
+ * when enabled.
+ */
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen);
 
 /* Serve until SIGTERM/SIGINT. */

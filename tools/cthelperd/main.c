@@ -38,6 +38,8 @@ static void usage(FILE *out)
 		"  -p, --pidfile FILE    write the daemon's pid to FILE\n"
 		"  -u, --user USER       unprivileged user to run as (default " CTHD_DEFAULT_USER ")\n"
 		"      --no-seccomp      do not install the seccomp filter\n"
+		"      --no-capabilities keep not even CAP_NET_ADMIN (needs a kernel that checks\n"
+		"                        only the socket opener of nfnetlink messages)\n"
 		"      --control PATH    control socket (default " CTHD_DEFAULT_CONTROL ")\n"
 		"      --stats           print the running daemon's counters\n"
 		"      --json            with --stats: JSON\n"
@@ -161,7 +163,7 @@ static void detach_stdio(void)
 
 enum {
 	OPT_QUEUE_LEN = 256, OPT_FAMILY, OPT_FAIL_CLOSED, OPT_NO_SECCOMP, OPT_CONTROL,
-	OPT_STATS, OPT_JSON, OPT_LIST,
+	OPT_STATS, OPT_JSON, OPT_LIST, OPT_NO_CAPS,
 };
 
 int main(int argc, char **argv)
@@ -179,6 +181,7 @@ int main(int argc, char **argv)
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+		{ "no-capabilities", no_argument, NULL, OPT_NO_CAPS },
 		{ "control", required_argument, NULL, OPT_CONTROL },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -192,7 +195,7 @@ int main(int argc, char **argv)
 	struct cthd_served_config *last = NULL;
 	const char *config_path = NULL;
 	bool stats = false, json = false, list = false, syslog_flag = false,
-	     foreground = false, register_flag = false, no_seccomp = false;
+	     foreground = false, register_flag = false, no_seccomp = false, no_caps = false;
 	static struct cthd_daemon daemon_ctx;
 	char err[512];
 	int ready_fd = -1, opt, rc;
@@ -259,6 +262,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SECCOMP:
 			no_seccomp = true;
+			break;
+		case OPT_NO_CAPS:
+			no_caps = true;
 			break;
 		case OPT_CONTROL:
 			snprintf(flags.control, sizeof(flags.control), "%s", optarg);
@@ -327,6 +333,7 @@ int main(int argc, char **argv)
 	cfg.register_helpers |= register_flag;
 	if (no_seccomp)
 		cfg.seccomp = false;
+	cfg.no_capabilities |= no_caps;
 	cfg.foreground = foreground;
 	if (!cfg.foreground)
 		cfg.syslog = true;	/* stderr goes to /dev/null */

@@ -33,14 +33,15 @@ static int capget_sets(struct __user_cap_data_struct data[2])
 	return (int)syscall(SYS_capget, &hdr, data);
 }
 
-bool cthd_has_no_capabilities(void)
+bool cthd_capabilities_are(uint64_t keep)
 {
 	struct __user_cap_data_struct data[2];
 
 	if (capget_sets(data) < 0)
 		return false;
 	for (int i = 0; i < 2; i++)
-		if (data[i].effective || data[i].permitted || data[i].inheritable)
+		if (data[i].effective != (uint32_t)(keep >> (32 * i)) ||
+		    data[i].permitted != (uint32_t)(keep >> (32 * i)) || data[i].inheritable)
 			return false;
 	return true;
 }
@@ -64,10 +65,10 @@ static int resolve_user(const char *user, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-int cthd_drop_privileges(const char *user, char *err, size_t errlen)
+int cthd_drop_privileges(const char *user, uint64_t keep, char *err, size_t errlen)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct none[2] = { { 0 } };
+	struct __user_cap_data_struct kept[2] = { { 0 } };
 	uid_t uid;
 	gid_t gid;
 
@@ -81,7 +82,8 @@ int cthd_drop_privileges(const char *user, char *err, size_t errlen)
 	}
 	/* the bounding set first: it needs CAP_SETPCAP, which goes last */
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
+		    errno != EINVAL) {
 			snprintf(err, errlen, "dropping capability %d from the bounding set: %s",
 				 cap, strerror(errno));
 			return -errno;
@@ -90,22 +92,24 @@ int cthd_drop_privileges(const char *user, char *err, size_t errlen)
 		snprintf(err, errlen, "clearing ambient capabilities: %s", strerror(errno));
 		return -errno;
 	}
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0) {
+	/* keep the permitted set across the uid change, then trim it */
+	if (prctl(PR_SET_KEEPCAPS, keep ? 1 : 0, 0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
+	    setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
 		snprintf(err, errlen, "switching to user '%s' (%u:%u): %s", user, (unsigned)uid,
 			 (unsigned)gid, strerror(errno));
 		return -errno;
 	}
-	/* setresuid from root clears them, unless SECBIT_KEEP_CAPS was set */
-	if (syscall(SYS_capset, &hdr, none) < 0) {
-		snprintf(err, errlen, "clearing capabilities: %s", strerror(errno));
+	for (int i = 0; i < 2; i++)
+		kept[i].effective = kept[i].permitted = (uint32_t)(keep >> (32 * i));
+	if (syscall(SYS_capset, &hdr, kept) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "setting capabilities: %s", strerror(errno));
 		return -errno;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		snprintf(err, errlen, "no_new_privs: %s", strerror(errno));
 		return -errno;
 	}
-	if (!cthd_has_no_capabilities() || setuid(0) == 0 || getuid() != uid) {
+	if (!cthd_capabilities_are(keep) || setuid(0) == 0 || getuid() != uid) {
 		snprintf(err, errlen, "privileges still present after the drop");
 		return -EPERM;
 	}

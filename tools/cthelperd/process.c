@@ -19,6 +19,30 @@
 #include "process.h"
 #include "verdict.h"
 
+static struct cthd_priv_entry *priv_cache_slot(struct cthd_scratch *s,
+					       const struct cthd_conntrack *ct)
+{
+	/* conntrack ids are already hashed pointers; mix in a port anyway */
+	uint32_t h = ct->id ^ ((uint32_t)ct->tuple[CTHD_DIR_ORIGINAL].sport << 16);
+
+	return &s->priv_cache[h & (CTHD_PRIV_CACHE_SIZE - 1)];
+}
+
+static bool priv_cache_matches(const struct cthd_priv_entry *e,
+			       const struct cthd_conntrack *ct)
+{
+	return e->used && e->id == ct->id &&
+	       !memcmp(&e->orig, &ct->tuple[CTHD_DIR_ORIGINAL], sizeof(e->orig));
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static void fail(struct cthd_outcome *out, int err, const char *what)
 {
 	out->error = err;
@@ -90,8 +114,13 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	 */
 	memset(s->priv, 0, sizeof(s->priv));
 	if (info.help_info && info.help_info_len >= h->priv_len) {
+		struct cthd_priv_entry *e = priv_cache_slot(s, &info.ct);
+
 		memcpy(s->priv, info.help_info, h->priv_len);
 		priv_usable = true;
+		/* a stale copy: the packet was queued before our last verdict */
+		if (!all_zero(s->priv, h->priv_len) && priv_cache_matches(e, &info.ct))
+			memcpy(s->priv, e->priv, h->priv_len);
 	}
 
 	err = h->process(&pkt, &info.ct, s->priv, res);
@@ -117,6 +146,12 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	if (res->verdict == CTHD_DROP)
 		v.verdict = NF_DROP;
 	if (res->priv_changed && priv_usable) {
+		struct cthd_priv_entry *e = priv_cache_slot(s, &info.ct);
+
+		e->used = true;
+		e->id = info.ct.id;
+		e->orig = info.ct.tuple[CTHD_DIR_ORIGINAL];
+		memcpy(e->priv, s->priv, h->priv_len);
 		v.send_ct = true;
 		v.priv = s->priv;
 		v.priv_len = h->priv_len;

@@ -12,8 +12,26 @@
 #include "helper.h"
 #include "stats.h"
 
+/*
+ * The private data this daemon last sent for recent conntracks. The kernel
+ * copies a conntrack's private data into each queued packet when it
+ * queues it, so a packet queued before the verdict on the previous one
+ * carries a stale copy (the two directions of a connection are often in
+ * flight together). The daemon is the only writer, so its last write is
+ * the newest state; the kernel's copy remains the truth after a restart
+ * (empty cache) and for a new conntrack (all-zero private data).
+ */
+#define CTHD_PRIV_CACHE_SIZE 4096	/* power of two */
+struct cthd_priv_entry {
+	bool used;
+	uint32_t id;
+	struct cthd_tuple orig;
+	uint8_t priv[CTHD_PRIV_MAX];
+};
+
 /* Buffers one packet needs; allocated once per daemon. */
 struct cthd_scratch {
+	struct cthd_priv_entry priv_cache[CTHD_PRIV_CACHE_SIZE];
 	struct cthd_result result;
 	uint8_t priv[CTHD_PRIV_MAX];
 	uint8_t packet[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX];

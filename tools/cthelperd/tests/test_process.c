@@ -44,6 +44,7 @@ struct scenario {
 	const uint8_t *priv;
 	size_t priv_len;
 	bool no_ct;
+	uint32_t seq;		/* TCP sequence number; 0: 1000 */
 };
 
 static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
@@ -81,7 +82,7 @@ static bool checksums_ok(const uint8_t *pkt, size_t len)
 
 /* An IP/TCP packet from src to dst carrying payload, checksums filled. */
 static size_t build_packet(uint8_t *buf, int family, const struct endpoint *src,
-			   const struct endpoint *dst, const char *payload)
+			   const struct endpoint *dst, const char *payload, uint32_t seq)
 {
 	size_t plen = strlen(payload), l3 = family == AF_INET ? 20 : 40;
 	struct tcphdr th = { 0 };
@@ -112,7 +113,7 @@ static size_t build_packet(uint8_t *buf, int family, const struct endpoint *src,
 	}
 	th.source = htons(src->port);
 	th.dest = htons(dst->port);
-	th.seq = htonl(1000);
+	th.seq = htonl(seq ? seq : 1000);
 	th.doff = 5;
 	th.psh = th.ack = 1;
 	memcpy(buf + l3, &th, sizeof(th));
@@ -152,7 +153,7 @@ static struct nlmsghdr *build_queue_msg(char *buf, size_t size, const struct sce
 	/* the helper hook runs after NAT: a reply arrives already translated */
 	if (sc->dir == CTHD_DIR_REPLY)
 		nat_from.addr = sc->server_nat;
-	len = build_packet(pkt, sc->family, &nat_from, &nat_to, sc->payload);
+	len = build_packet(pkt, sc->family, &nat_from, &nat_to, sc->payload, sc->seq);
 	mnl_attr_put(nlh, NFQA_PAYLOAD, len, pkt);
 	if (sc->no_ct)
 		return nlh;
@@ -462,6 +463,52 @@ static void test_plain_line(struct tap *t)
 		  again.has_nat);
 }
 
+/*
+ * Two packets in flight: the second was queued before the verdict on the
+ * first, so its NFQA_CT carries the private data from before. The daemon
+ * must continue from what it wrote last, or it loses the cut PORT.
+ */
+static void test_stale_private_data(struct tap *t)
+{
+	struct scenario sc = {
+		.family = AF_INET, .client = { "10.9.0.1", 40001 },
+		.server = { "10.9.0.2", 21 }, .client_nat = "10.9.0.1",
+		.server_nat = "10.9.0.2", .dir = CTHD_DIR_ORIGINAL,
+		.priv_len = 24,
+	};
+	uint8_t p1[24], p2[24], p3[24];
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+
+	memset(scratch.priv_cache, 0, sizeof(scratch.priv_cache));
+	sc.priv = zero_priv;
+	sc.payload = "NOOP\r\n";
+	p = run(&sc, &c, &out);
+	memcpy(p1, p.help_info, sizeof(p1));
+	sc.priv = p1;
+	sc.seq = 1006;
+	sc.payload = "PORT 10,9,0,";
+	p = run(&sc, &c, &out);
+	memcpy(p2, p.help_info, sizeof(p2));
+	/* queued before that verdict: still carries p1 */
+	sc.dir = CTHD_DIR_REPLY;
+	sc.payload = "200 NOOP ok.\r\n";
+	p = run(&sc, &c, &out);
+	/* struct ftp_priv: next_seq[0] at 0, pend_len and pend from 10 on */
+	tap_check(t, p.ok && p.help_info && !memcmp(p.help_info, p2, 4) &&
+		  !memcmp(p.help_info + 10, p2 + 10, 14) && memcmp(p2 + 10, p1 + 10, 14),
+		  "stale_private_data_not_written_back", "verdict wrote the stale state back");
+	memcpy(p3, p.help_info ? p.help_info : p1, sizeof(p3));
+	sc.dir = CTHD_DIR_ORIGINAL;
+	sc.priv = p3;
+	sc.seq = 1018;
+	sc.payload = "1,4,1\r\n";
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && p.has_exp && p.exp_dport == 1025,
+		  "cut_port_survives_packets_in_flight", "exp %d", p.has_exp);
+}
+
 static void test_errors_accept(struct tap *t)
 {
 	struct scenario sc = {
@@ -526,6 +573,7 @@ int main(int argc, char **argv)
 	test_epsv_ipv6_dnat(&t);
 	test_eprt_ipv6_snat(&t);
 	test_plain_line(&t);
+	test_stale_private_data(&t);
 	test_errors_accept(&t);
 	test_stats_format(&t);
 	return tap_done(&t);
