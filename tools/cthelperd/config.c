@@ -164,7 +164,7 @@ static int parse_string(struct lexer *lx, const char *what, char *out, size_t si
 	return 0;
 }
 
-/* Capabilities net_admin|none: what stays after the privilege drop. */
+/* Capabilities auto|none|net_admin: what stays after the privilege drop. */
 static int parse_capabilities(struct lexer *lx, struct cthd_config *cfg)
 {
 	int err = 0;
@@ -172,12 +172,21 @@ static int parse_capabilities(struct lexer *lx, struct cthd_config *cfg)
 
 	if (!v)
 		return err;
-	if (!strcasecmp(v, "none"))
-		cfg->no_capabilities = true;
-	else if (!strcasecmp(v, "net_admin"))
-		cfg->no_capabilities = false;
+	if (cthd_caps_mode_parse(v, &cfg->caps) < 0)
+		return lex_error(lx, "Capabilities: expected auto, none or net_admin, got '%s'", v);
+	return 0;
+}
+
+int cthd_caps_mode_parse(const char *text, enum cthd_caps_mode *mode)
+{
+	if (!strcasecmp(text, "auto"))
+		*mode = CTHD_CAPS_AUTO;
+	else if (!strcasecmp(text, "none"))
+		*mode = CTHD_CAPS_NONE;
+	else if (!strcasecmp(text, "net_admin"))
+		*mode = CTHD_CAPS_NET_ADMIN;
 	else
-		return lex_error(lx, "Capabilities: expected net_admin or none, got '%s'", v);
+		return -EINVAL;
 	return 0;
 }
 

@@ -28,12 +28,18 @@ struct cthd_served_config {
 	struct cthd_policy policies[CTHD_POLICY_MAX];
 };
 
+enum cthd_caps_mode {
+	CTHD_CAPS_AUTO = 0,	/* none when the kernel takes unprivileged verdicts */
+	CTHD_CAPS_NONE,		/* none, or refuse to start */
+	CTHD_CAPS_NET_ADMIN,	/* keep CAP_NET_ADMIN */
+};
+
 struct cthd_config {
 	bool syslog;
 	bool foreground;
 	bool register_helpers;		/* create missing helpers, delete them at exit */
 	bool seccomp;
-	bool no_capabilities;		/* keep not even CAP_NET_ADMIN (see privdrop.h) */
+	enum cthd_caps_mode caps;	/* what stays after the drop (see privdrop.h) */
 	char pidfile[CTHD_PATH_MAX];	/* empty: none */
 	char control[CTHD_PATH_MAX];	/* unix control socket; empty: none */
 	char user[64];			/* unprivileged user to run as */
@@ -42,6 +48,9 @@ struct cthd_config {
 };
 
 void cthd_config_defaults(struct cthd_config *cfg);
+
+/* "auto", "none" or "net_admin"; -EINVAL otherwise. */
+int cthd_caps_mode_parse(const char *text, enum cthd_caps_mode *mode);
 
 /*
  * Parse the text of a configuration file into cfg (which holds the

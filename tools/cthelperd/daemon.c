@@ -135,7 +135,7 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
-	d->epfd = d->sigfd = d->controlfd = -1;
+	d->epfd = d->sigfd = d->controlfd = d->janitor_fd = -1;
 	cthd_log_init(&d->log, cfg->syslog);
 	if (cfg->n_served == 0) {
 		snprintf(err, errlen, "no helper to serve (--helper NAME or a Helper section)");
@@ -219,40 +219,57 @@ err:
 	return rc;
 }
 
-/*
- * Every nfnetlink message needs CAP_NET_ADMIN of its sender on Linux 6.12;
- * a kernel that checks only the socket opener takes them without. Ask: a
- * helper dump is harmless.
- */
-static int check_netlink_without_caps(struct cthd_daemon *d, char *err, size_t errlen)
+/* Hand the deletion of the helpers this run created to a privileged child. */
+static int start_janitor(struct cthd_daemon *d)
 {
-	char buf[CTH_MSG_BUFSZ];
-	struct nlmsghdr *nlh = cth_helper_build_get(buf, sizeof(buf), NULL);
-	int rc = nlh ? cth_nl_request(d->cthnl, nlh, NULL, NULL) : -errno;
+	const struct cthd_helper *helpers[CTHD_SERVED_MAX * 2];
+	struct cthd_kernel_helper kh[CTHD_SERVED_MAX * 2];
+	size_t n = 0;
 
-	if (rc == -EPERM) {
-		snprintf(err, errlen, "this kernel requires CAP_NET_ADMIN of the process for "
-			 "every nfnetlink message (verdicts too): run with Capabilities "
-			 "net_admin (the default)");
-		return rc;
-	}
-	return 0;
+	for (unsigned int i = 0; i < d->n_served; i++)
+		for (unsigned int k = 0; k < d->served[i].n_kernel; k++)
+			if (d->served[i].kernel[k].created) {
+				helpers[n] = d->served[i].helper;
+				kh[n++] = d->served[i].kernel[k];
+			}
+	if (!n)
+		return 0;
+	d->janitor_fd = cthd_janitor_start(d->cthnl, helpers, kh, n, d->cfg->user,
+					   &d->janitor_pid);
+	return d->janitor_fd < 0 ? d->janitor_fd : 0;
 }
 
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 {
-	uint64_t keep = d->cfg->no_capabilities ? 0 : 1ULL << CAP_NET_ADMIN;
-	int rc = cthd_drop_privileges(d->cfg->user, keep, err, errlen);
+	uint64_t keep = 1ULL << CAP_NET_ADMIN;
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	if (!keep) {
-		rc = check_netlink_without_caps(d, err, errlen);
+	if (d->cfg->caps != CTHD_CAPS_NET_ADMIN) {
+		rc = cthd_queue_probe_unprivileged_verdicts(d->cfg->user, err, errlen);
 		if (rc < 0)
 			return rc;
+		if (rc == 1)
+			keep = 0;
+		else if (d->cfg->caps == CTHD_CAPS_NONE) {
+			snprintf(err, errlen, "this kernel refuses queue verdicts from a sender "
+				 "without CAP_NET_ADMIN: use Capabilities auto or net_admin");
+			return -EPERM;
+		}
 	}
+	if (!keep) {
+		rc = start_janitor(d);
+		if (rc < 0) {
+			snprintf(err, errlen, "janitor process: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	rc = cthd_drop_privileges(d->cfg->user, keep, err, errlen);
+	if (rc < 0)
+		return rc;
+	d->caps_kept = keep;
 	cthd_log(&d->log, LOG_INFO, "running as %s with %s", d->cfg->user,
-		 keep ? "CAP_NET_ADMIN only" : "no capabilities");
+		 keep ? "CAP_NET_ADMIN only (this kernel checks the sender of verdicts)" :
+			"no capabilities");
 	if (!d->cfg->seccomp)
 		return 0;
 	rc = cthd_install_seccomp(err, errlen);
@@ -440,10 +457,19 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 {
 	if (d->epfd >= 0)
 		drain(d);
+	for (unsigned int i = 0; i < d->n_served; i++)
+		cthd_queue_close(&d->served[i].queue);
+	if (d->janitor_fd >= 0) {
+		/* without CAP_NET_ADMIN: the janitor deletes what this run created */
+		cthd_janitor_finish(d->janitor_fd, d->janitor_pid);
+		cthd_log(&d->log, LOG_INFO, "the helpers this run registered are deleted");
+		d->janitor_fd = -1;
+		for (unsigned int i = 0; i < d->n_served; i++)
+			d->served[i].n_kernel = 0;
+	}
 	for (unsigned int i = 0; i < d->n_served; i++) {
 		struct cthd_served *s = &d->served[i];
 
-		cthd_queue_close(&s->queue);
 		for (unsigned int k = 0; k < s->n_kernel; k++) {
 			int rc;
 

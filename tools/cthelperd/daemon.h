@@ -39,6 +39,9 @@ struct cthd_daemon {
 	uint8_t *rxbuf;
 	size_t rxsize;
 	bool stopping;
+	uint64_t caps_kept;		/* capability mask after the drop */
+	int janitor_fd;			/* deletes created helpers at exit; -1: none */
+	pid_t janitor_pid;
 };
 
 /*
@@ -50,9 +53,9 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 		      char *err, size_t errlen);
 
 /*
- * Drop to cfg->user keeping only CAP_NET_ADMIN (none with no_capabilities,
- * after checking that this kernel still takes our messages); then seccomp
- * when enabled.
+ * Drop to cfg->user with no capability when the kernel takes verdicts from
+ * an unprivileged sender (a janitor child then deletes created helpers at
+ * exit), else with CAP_NET_ADMIN only (cfg->caps decides); then seccomp.
  */
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen);
 

@@ -38,8 +38,8 @@ static void usage(FILE *out)
 		"  -p, --pidfile FILE    write the daemon's pid to FILE\n"
 		"  -u, --user USER       unprivileged user to run as (default " CTHD_DEFAULT_USER ")\n"
 		"      --no-seccomp      do not install the seccomp filter\n"
-		"      --no-capabilities keep not even CAP_NET_ADMIN (needs a kernel that checks\n"
-		"                        only the socket opener of nfnetlink messages)\n"
+		"      --capabilities M  auto (default): none if this kernel takes verdicts from\n"
+		"                        an unprivileged sender, else CAP_NET_ADMIN; none; net_admin\n"
 		"      --control PATH    control socket (default " CTHD_DEFAULT_CONTROL ")\n"
 		"      --stats           print the running daemon's counters\n"
 		"      --json            with --stats: JSON\n"
@@ -163,7 +163,7 @@ static void detach_stdio(void)
 
 enum {
 	OPT_QUEUE_LEN = 256, OPT_FAMILY, OPT_FAIL_CLOSED, OPT_NO_SECCOMP, OPT_CONTROL,
-	OPT_STATS, OPT_JSON, OPT_LIST, OPT_NO_CAPS,
+	OPT_STATS, OPT_JSON, OPT_LIST, OPT_CAPS,
 };
 
 int main(int argc, char **argv)
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
-		{ "no-capabilities", no_argument, NULL, OPT_NO_CAPS },
+		{ "capabilities", required_argument, NULL, OPT_CAPS },
 		{ "control", required_argument, NULL, OPT_CONTROL },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -195,7 +195,8 @@ int main(int argc, char **argv)
 	struct cthd_served_config *last = NULL;
 	const char *config_path = NULL;
 	bool stats = false, json = false, list = false, syslog_flag = false,
-	     foreground = false, register_flag = false, no_seccomp = false, no_caps = false;
+	     foreground = false, register_flag = false, no_seccomp = false, caps_set = false;
+	enum cthd_caps_mode caps = CTHD_CAPS_AUTO;
 	static struct cthd_daemon daemon_ctx;
 	char err[512];
 	int ready_fd = -1, opt, rc;
@@ -263,8 +264,12 @@ int main(int argc, char **argv)
 		case OPT_NO_SECCOMP:
 			no_seccomp = true;
 			break;
-		case OPT_NO_CAPS:
-			no_caps = true;
+		case OPT_CAPS:
+			if (cthd_caps_mode_parse(optarg, &caps) < 0) {
+				fprintf(stderr, "cthelperd: --capabilities auto|none|net_admin\n");
+				return 2;
+			}
+			caps_set = true;
 			break;
 		case OPT_CONTROL:
 			snprintf(flags.control, sizeof(flags.control), "%s", optarg);
@@ -333,7 +338,8 @@ int main(int argc, char **argv)
 	cfg.register_helpers |= register_flag;
 	if (no_seccomp)
 		cfg.seccomp = false;
-	cfg.no_capabilities |= no_caps;
+	if (caps_set)
+		cfg.caps = caps;
 	cfg.foreground = foreground;
 	if (!cfg.foreground)
 		cfg.syslog = true;	/* stderr goes to /dev/null */

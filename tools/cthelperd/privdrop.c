@@ -148,7 +148,7 @@ int cthd_install_seccomp(char *err, size_t errlen)
 		ALLOW(SYS_getpid), ALLOW(SYS_gettid), ALLOW(SYS_tgkill), ALLOW(SYS_rt_sigreturn),
 		ALLOW(SYS_rt_sigprocmask), ALLOW(SYS_restart_syscall), ALLOW(SYS_exit),
 		ALLOW(SYS_exit_group), ALLOW(SYS_fstat), ALLOW(SYS_newfstatat), ALLOW(SYS_lseek),
-		ALLOW(SYS_getrandom),
+		ALLOW(SYS_getrandom), ALLOW(SYS_wait4),
 		/* removing the pid file and control socket at exit (may fail: EACCES) */
 		ALLOW(SYS_unlink),
 		/* syslog(3) reconnects a unix socket when syslogd restarted */

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "privdrop.h"
 #include "queue.h"
 
 /* Copy whole packets: a helper may need all of the payload to rewrite it. */
@@ -154,4 +157,79 @@ ssize_t cthd_queue_recv(struct cthd_queue *q, void *buf, size_t size)
 int cthd_queue_send(struct cthd_queue *q, const struct nlmsghdr *nlh)
 {
 	return mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+}
+
+/* A queue number no socket of this network namespace is bound to. */
+static int unbound_queue(void)
+{
+	static uint8_t used[65536 / 8];
+	char line[256];
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
+
+	memset(used, 0, sizeof(used));
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned int num;
+
+		if (sscanf(line, "%u", &num) == 1 && num < 65536)
+			used[num / 8] |= (uint8_t)(1 << (num % 8));
+	}
+	if (f)
+		fclose(f);
+	for (int num = 65535; num >= 0; num--)
+		if (!(used[num / 8] & (1 << (num % 8))))
+			return num;
+	return -EBUSY;
+}
+
+int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	int queue = unbound_queue(), status, rc;
+	pid_t pid;
+
+	if (queue < 0) {
+		snprintf(err, errlen, "probe: every queue number is bound");
+		return queue;
+	}
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "probe socket: %s", strerror(-rc));
+		if (nl)
+			mnl_socket_close(nl);
+		return rc;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct nlmsghdr *nlh;
+		char why[256];
+		ssize_t n;
+
+		if (cthd_drop_privileges(user, 0, why, sizeof(why)) < 0)
+			_exit(2);
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, (uint32_t)queue);
+		nlh->nlmsg_flags |= NLM_F_ACK;
+		nlh->nlmsg_seq = 1;
+		nfq_nlmsg_verdict_put(nlh, 1, NF_ACCEPT);
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+			_exit(2);
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			_exit(2);
+		rc = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL);
+		_exit(rc < 0 && errno == EPERM ? 1 : 0);
+	}
+	mnl_socket_close(nl);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "probe: %s", strerror(-rc));
+		return rc;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		snprintf(err, errlen, "probe: the unprivileged child failed");
+		return -ECHILD;
+	}
+	return WEXITSTATUS(status) == 0;
 }

@@ -32,6 +32,15 @@ void cthd_queue_close(struct cthd_queue *q);
 
 int cthd_queue_fd(const struct cthd_queue *q);
 
+/*
+ * Does this kernel take queue verdicts from a sender without capabilities
+ * (the socket's opener being privileged)? A child process drops every
+ * privilege (to user) and gives a verdict on a queue nobody binds, over a
+ * socket the parent opened: "no such queue" means yes, EPERM means no.
+ * Returns 1, 0, or -errno with a message in err. Needs the privileges.
+ */
+int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t errlen);
+
 /* Non-blocking receive: bytes, 0 when nothing is pending, -errno. */
 ssize_t cthd_queue_recv(struct cthd_queue *q, void *buf, size_t size);
 
