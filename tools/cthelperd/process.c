@@ -170,6 +170,13 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	}
 	out->verdict = cthd_verdict_build(s->verdict, sizeof(s->verdict), &v);
 	if (out->verdict) {
+		/*
+		 * The kernel applies NFQA_EXP after reinjecting the packet; with
+		 * an ack requested it reports a refused expectation (this
+		 * series) instead of dropping the error: counted as kernel_errors.
+		 */
+		if (v.exp)
+			out->verdict->nlmsg_flags |= NLM_F_ACK;
 		c->expectations += res->n_expect;
 		c->mangled += v.payload ? 1 : 0;
 		c->dropped += v.verdict == NF_DROP ? 1 : 0;

@@ -184,6 +184,7 @@ static struct nlmsghdr *build_queue_msg(char *buf, size_t size, const struct sce
 
 struct parsed_verdict {
 	bool ok;
+	bool ack;
 	uint32_t id, verdict;
 	const uint8_t *payload;
 	size_t payload_len;
@@ -240,6 +241,7 @@ static struct parsed_verdict parse_verdict(const struct nlmsghdr *nlh)
 	if (!nlh || nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT))
 		return p;
 	p.ok = true;
+	p.ack = nlh->nlmsg_flags & NLM_F_ACK;
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		switch (mnl_attr_get_type(a)) {
 		case NFQA_VERDICT_HDR: {
@@ -375,8 +377,9 @@ static void test_port_snat_ipv4(struct tap *t)
 	tap_check(t, p.has_exp && !p.has_master && p.exp_class == 0 &&
 		  addr_is(AF_INET, &p.exp_src, "198.51.100.2") &&
 		  addr_is(AF_INET, &p.exp_dst, "203.0.113.1") && p.exp_dport == 5001 &&
-		  p.mask_sport == 0 && p.mask_dport == 0xffff,
-		  "verdict_expectation_tuple_and_mask", "dport %u", p.exp_dport);
+		  p.mask_sport == 0 && p.mask_dport == 0xffff && p.ack,
+		  "verdict_expectation_tuple_and_mask_ack_requested", "dport %u ack %d",
+		  p.exp_dport, p.ack);
 	tap_check(t, p.has_nat && p.nat_dir == CTHD_DIR_REPLY &&
 		  addr_is(AF_INET, &p.nat_src, "192.168.1.10") && p.nat_sport == 5001 &&
 		  !strcmp(p.expectfn, "nat-follow-master"),
@@ -451,7 +454,7 @@ static void test_plain_line(struct tap *t)
 	sc.priv = priv;
 	sc.priv_len = sizeof(priv);
 	p = run(&sc, &c, &out);
-	tap_check(t, p.ok && !p.payload && !p.has_exp && p.help_info_len == 24,
+	tap_check(t, p.ok && !p.payload && !p.has_exp && p.help_info_len == 24 && !p.ack,
 		  "verdict_first_packet_stores_sequence_state", "info %zu", p.help_info_len);
 	/* the kernel hands the new state back with the next packet */
 	memcpy(priv, p.help_info, sizeof(priv));
