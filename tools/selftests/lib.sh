@@ -235,6 +235,34 @@ fw_local_filter() {
 	NFT
 }
 
+# fw_nat NS dnat|snat: replaces the NAT of the firewall NS. dnat: the client
+# talks to the firewall's address ($FWC4/$FWC6), NATed to the server;
+# snat: the server sees the firewall's address ($FWS4/$FWS6).
+fw_nat() {
+	nsx "$1" nft delete table inet nat 2>/dev/null
+	if [ "$2" = dnat ]; then
+		nsx "$1" nft -f - <<-NFT
+		table inet nat {
+			chain pre {
+				type nat hook prerouting priority -100;
+				ip daddr $FWC4 tcp dport 21 dnat ip to $SRV4
+				ip6 daddr $FWC6 tcp dport 21 dnat ip6 to $SRV6
+			}
+		}
+		NFT
+	else
+		nsx "$1" nft -f - <<-NFT
+		table inet nat {
+			chain post {
+				type nat hook postrouting priority 100;
+				oifname srv0 meta nfproto ipv4 snat ip to $FWS4
+				oifname srv0 meta nfproto ipv6 snat ip6 to $FWS6
+			}
+		}
+		NFT
+	fi
+}
+
 # helper_assign NS iptables|nft PREROUTING|OUTPUT [FAMILIES [PORT]]: the
 # user-space ftp helper (registered before: rules look it up) on
 # connections to PORT (21) of IPv4 and/or IPv6 (FAMILIES "4", "6", "46"),
@@ -386,6 +414,13 @@ nfq_helper_stop() {
 	_rc=$?
 	PIDS=$(echo "$PIDS" | sed "s/ $NFQ_PID\b//")
 	return $_rc
+}
+
+# ctl_confirmed NS FAMILY: an FTP control connection is in NS's conntrack
+# table (only confirmed conntracks are listed) and assured.
+ctl_confirmed() {
+	nsx "$1" conntrack -L -f "$2" -p tcp 2>/dev/null | grep 'dport=21 ' |
+		grep -q ASSURED
 }
 
 # helpers_of NS: nfct list helper, one helper a line.

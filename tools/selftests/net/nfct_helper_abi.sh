@@ -5,7 +5,7 @@
 # ftp helper owns its name (EBUSY).
 . "${REPO:-.}/tools/selftests/lib.sh"
 
-command -v nfct >/dev/null || skip_all "nfct not installed"
+require nfct
 netns_add "$F" || skip_all "cannot create a netns"
 nsx "$F" nfct list helper >/dev/null 2>&1 ||
 	skip_all "no NFNL_SUBSYS_CTHELPER in this kernel"
