@@ -64,7 +64,7 @@ start=$(date +%s)
 echo "# vm: booting $kernel for $# test(s), at most $vm_timeout s" >&2
 qemu() {
 	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-		-accel tcg -smp 2 -m 1536 -nographic -no-reboot \
+		-accel tcg -smp 2 -m 1536 -nodefaults -nographic -no-reboot \
 		-kernel "$kernel" \
 		-append "console=ttyS0 printk.time=1 panic=-1 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$REPO/tools/selftests/vm/init" \
 		-fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap \
