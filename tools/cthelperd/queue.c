@@ -89,6 +89,8 @@ int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fa
 	 * (fail-open) or dropped; an ENOBUFS error would only stop the loop.
 	 */
 	mnl_socket_setsockopt(q->nl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	/* acks of verdicts need not echo the packet back */
+	mnl_socket_setsockopt(q->nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUFFORCE,
 		       &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
