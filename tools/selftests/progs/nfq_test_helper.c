@@ -425,12 +425,17 @@ static void help_packet(struct verdict *v, const struct ct *ct,
 	if (opt.toy_port) {
 		if (conn->expected)
 			return;
+		/* Always client -> server: as if announced by the server. */
+		struct ct reply = *ct;
+
+		reply.dir = DIR_REPLY;
 		conn->expected = true;
 		memset(&a, 0, sizeof(a));
-		a.addr = ct->t[ct->dir].src;
+		a.addr = ct->t[DIR_REPLY].src;
 		a.port = htons(opt.toy_port);
-		put_expect(v->nlh, ct, &a.addr, a.port, opt.class);
-		inet_ntop(ct->l3num, ct->t[!ct->dir].dst.ip, addr, sizeof(addr));
+		put_expect(v->nlh, &reply, &a.addr, a.port, opt.class);
+		inet_ntop(ct->l3num, ct->t[DIR_ORIGINAL].dst.ip, addr,
+			  sizeof(addr));
 		printf("expect %s port %u class %u\n", addr, opt.toy_port,
 		       opt.class);
 		stats.expectations++;
