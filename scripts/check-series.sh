@@ -1,10 +1,12 @@
 #!/bin/sh
 # Check that every patch of the series builds on its own: in a separate
 # worktree of the kernel tree, with the VM config, build net/ after each
-# patch with W=1 and fail on any warning in the files the patch touches.
+# patch with W=1 and fail on any warning in the files the patch touches,
+# or on anything checkpatch.pl --strict reports.
 #
 # usage: check-series.sh WORK_TREE
 set -eu
+repo=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(realpath "$1")
 check=$tree-check
 [ -f "$tree/.config" ] || { echo "check-series: build the kernel first (make kernel)" >&2; exit 1; }
@@ -33,6 +35,11 @@ for c in $(git -C "$tree" rev-list --reverse pristine..series); do
 	done
 	if [ -n "$warned" ]; then
 		echo "FAIL (W=1 warnings in$warned) $subject"
+		status=1
+	elif ! git -C "$tree" format-patch -1 --stdout -O"$repo/series/orderfile" "$c" |
+	     PATH=/usr/bin:$PATH "$tree/scripts/checkpatch.pl" --strict -q - \
+	     >"$log.checkpatch" 2>&1; then
+		echo "FAIL (checkpatch --strict: $log.checkpatch) $subject"
 		status=1
 	else
 		echo "ok   $subject"

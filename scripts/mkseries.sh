@@ -48,6 +48,10 @@ else
 	(cd "$tree" && git checkout -q -f series)
 fi
 
+# Commits made by hand in the tree carry the series' identity too.
+git -C "$tree" config user.name "Cthelper Developers"
+git -C "$tree" config user.email cthelper@localhost
+
 rm -rf "$out"
 mkdir -p "$out"
 (cd "$tree" && git format-patch -q -O"$repo/series/orderfile" -o "$out" pristine..series)
