@@ -11,24 +11,30 @@ tree=$(realpath "$1")
 check=$tree-check
 [ -f "$tree/.config" ] || { echo "check-series: build the kernel first (make kernel)" >&2; exit 1; }
 
-if [ ! -d "$check" ]; then
-	git -C "$tree" worktree add -q --detach "$check" pristine
+# A repository of its own (make series replaces the tree's .git), fetched
+# from the tree on every run; its build products are kept.
+if ! git -C "$check" rev-parse -q --git-dir >/dev/null 2>&1 ||
+   [ "$(git -C "$check" rev-parse --show-toplevel)" != "$check" ]; then
+	mkdir -p "$check"
+	rm -rf "$check/.git"
+	git -C "$check" init -q
 fi
+git -C "$check" fetch -q "$tree" +series:refs/heads/check +pristine:refs/heads/base
 cp "$tree/.config" "$check/.config"
 cc=gcc
 command -v ccache >/dev/null 2>&1 && cc="ccache gcc"
 
 status=0
-for c in $(git -C "$tree" rev-list --reverse pristine..series); do
-	git -C "$check" checkout -q --detach "$c"
-	subject=$(git -C "$tree" log -1 --format=%s "$c")
+for c in $(git -C "$check" rev-list --reverse base..check); do
+	git -C "$check" checkout -q -f --detach "$c"
+	subject=$(git -C "$check" log -1 --format=%s "$c")
 	log=$check/build-$c.log
 	if ! make -C "$check" CC="$cc" -j"${JOBS:-2}" W=1 olddefconfig net/ >"$log" 2>&1; then
 		echo "FAIL (build) $subject: $log"
 		status=1
 		continue
 	fi
-	files=$(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c" | grep '\.[ch]$' || true)
+	files=$(git -C "$check" diff-tree --no-commit-id --name-only -r "$c" | grep '\.[ch]$' || true)
 	warned=""
 	for f in $files; do
 		grep -q "^$f:[0-9]*:[0-9]*: warning" "$log" && warned="$warned $f"
@@ -36,7 +42,7 @@ for c in $(git -C "$tree" rev-list --reverse pristine..series); do
 	if [ -n "$warned" ]; then
 		echo "FAIL (W=1 warnings in$warned) $subject"
 		status=1
-	elif ! git -C "$tree" format-patch -1 --stdout -O"$repo/series/orderfile" "$c" |
+	elif ! git -C "$check" format-patch -1 --stdout -O"$repo/series/orderfile" "$c" |
 	     PATH=/usr/bin:$PATH "$tree/scripts/checkpatch.pl" --strict -q - \
 	     >"$log.checkpatch" 2>&1; then
 		echo "FAIL (checkpatch --strict: $log.checkpatch) $subject"
