@@ -8,6 +8,7 @@
 
 #include "ctnl.h"
 #include "expect_nl.h"
+#include "nl_request.h"
 
 int cthd_ctnl_open(struct cthd_ctnl *c)
 {
@@ -26,7 +27,6 @@ int cthd_ctnl_open(struct cthd_ctnl *c)
 		return err;
 	}
 	setsockopt(mnl_socket_get_fd(c->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	c->portid = mnl_socket_get_portid(c->nl);
 	return 0;
 }
 
@@ -42,21 +42,11 @@ int cthd_ctnl_add_expect(struct cthd_ctnl *c, const struct cthd_expect *exp,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	ssize_t n;
-	int rc;
 
 	if (!c->nl)
 		return -ENOTCONN;
 	nlh = cthd_expect_build_new(buf, sizeof(buf), ++c->seq, exp, master);
 	if (!nlh)
 		return -EMSGSIZE;
-	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(c->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		rc = mnl_cb_run(buf, (size_t)n, c->seq, c->portid, NULL, NULL);
-	} while (rc == MNL_CB_OK);
-	return rc < 0 ? -errno : 0;
+	return cthd_nl_request(c->nl, nlh, NULL, NULL);
 }

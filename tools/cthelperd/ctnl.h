@@ -12,7 +12,6 @@
 
 struct cthd_ctnl {
 	struct mnl_socket *nl;
-	uint32_t portid;
 	uint32_t seq;
 };
 

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "nl_request.h"
 #include "privdrop.h"
 #include "queue.h"
 
@@ -39,25 +40,6 @@ static int setup_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Send a config message and wait for its ack. */
-static int config_request(struct cthd_queue *q, struct nlmsghdr *nlh)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	ssize_t n;
-	int rc;
-
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	nlh->nlmsg_seq = ++q->seq;
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		rc = mnl_cb_run(buf, (size_t)n, q->seq, q->portid, setup_cb, q);
-	} while (rc == MNL_CB_OK);
-	return rc < 0 ? -errno : 0;
-}
 
 int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fail_open,
 		    char *err, size_t errlen)
@@ -83,7 +65,6 @@ int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fa
 		snprintf(err, errlen, "queue %u: bind: %s", num, strerror(-rc));
 		goto err_close;
 	}
-	q->portid = mnl_socket_get_portid(q->nl);
 	/*
 	 * Lost notifications are packets the kernel already let through
 	 * (fail-open) or dropped; an ENOBUFS error would only stop the loop.
@@ -103,7 +84,9 @@ int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fa
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask));
-	rc = config_request(q, nlh);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = ++q->seq;
+	rc = cthd_nl_request(q->nl, nlh, setup_cb, q);
 	if (rc < 0) {
 		snprintf(err, errlen, "queue %u: bind with conntrack info: %s%s", num, strerror(-rc),
 			 rc == -EBUSY ? " (another program serves this queue)" :
@@ -207,7 +190,6 @@ int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t e
 	if (pid == 0) {
 		struct nlmsghdr *nlh;
 		char why[256];
-		ssize_t n;
 
 		if (cthd_drop_privileges(user, 0, why, sizeof(why)) < 0)
 			_exit(2);
@@ -215,13 +197,9 @@ int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t e
 		nlh->nlmsg_flags |= NLM_F_ACK;
 		nlh->nlmsg_seq = 1;
 		nfq_nlmsg_verdict_put(nlh, 1, NF_ACCEPT);
-		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-			_exit(2);
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			_exit(2);
-		rc = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL);
-		_exit(rc < 0 && errno == EPERM ? 1 : 0);
+		rc = cthd_nl_request(nl, nlh, NULL, NULL);
+		/* anything but "no such queue" counts as refused: keep the capability */
+		_exit(rc == -ENODEV || rc == -ENOENT || rc == 0 ? 0 : 1);
 	}
 	mnl_socket_close(nl);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {

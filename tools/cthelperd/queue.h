@@ -11,7 +11,6 @@
 
 struct cthd_queue {
 	struct mnl_socket *nl;
-	uint32_t portid;
 	uint16_t num;
 	uint32_t seq;
 };

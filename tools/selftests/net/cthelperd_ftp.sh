@@ -12,13 +12,8 @@
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
 [ -x "$CTHD" ] || skip_all "cthelperd not built (make tools)"
-for cmd in nfct conntrack vsftpd curl nft; do
-	command -v $cmd >/dev/null || skip_all "$cmd not installed"
-done
-topo_setup
-nsx "$F" nfct list helper >/dev/null 2>&1 ||
-	skip_all "no NFNL_SUBSYS_CTHELPER in this kernel"
-ftp_server_start "$S" || skip_all "vsftpd does not start"
+require nfct conntrack vsftpd curl nft
+ftp_setup
 
 cthelperd_start "$F" --helper ftp --register --user nobody ||
 	{ not_ok "cthelperd starts"; tap_done; }
@@ -27,22 +22,10 @@ check "nfct lists ftp inet and inet6 on queue 0, enabled, 24 bytes" sh -c "
 	ip netns exec $F nfct list helper | tr -d '\n\t' | sed 's/};/};\n/g' >$T/helpers
 	grep -c 'name = ftp,.*queuenum = 0,.*priv_data_len = 24,.*status = enabled' $T/helpers | grep -qx 2"
 
-pasv() { ftp_get "$1" "ftp://$2" --disable-epsv; }
 epsv() { ftp_get "$1" "ftp://$2"; }
-port() { ftp_get "$1" "ftp://$2" --ftp-port "$3" --disable-eprt; }
-eprt() { ftp_get "$1" "ftp://$2" --ftp-port "$3"; }
-
-fw_reset() {
-	for ipt in iptables ip6tables; do
-		nsx "$F" $ipt -t raw -F
-		nsx "$F" $ipt -F
-		nsx "$F" $ipt -P FORWARD ACCEPT
-	done
-	nsx "$F" nft flush ruleset
-}
 
 fw_filter "$F" iptables
-if pasv "$C" $SRV4 2>/dev/null; then
+if ftp_pasv "$C" $SRV4 2>/dev/null; then
 	not_ok "without the helper assigned, PASV data is dropped"
 else
 	ok "without the helper assigned, PASV data is dropped"
@@ -53,12 +36,12 @@ nsx "$F" conntrack -E expect >"$T/events" 2>&1 &
 EVENTS=$!
 PIDS="$PIDS $EVENTS"
 sleep 0.5
-check "iptables IPv4: PASV" pasv "$C" $SRV4
+check "iptables IPv4: PASV" ftp_pasv "$C" $SRV4
 check "iptables IPv4: EPSV" epsv "$C" $SRV4
-check "iptables IPv4: PORT" port "$C" $SRV4 $CLI4
-check "iptables IPv4: EPRT" eprt "$C" $SRV4 $CLI4
+check "iptables IPv4: PORT" ftp_port "$C" $SRV4 $CLI4
+check "iptables IPv4: EPRT" ftp_eprt "$C" $SRV4 $CLI4
 check "iptables IPv6: EPSV" epsv "$C" "[$SRV6]"
-check "iptables IPv6: EPRT" eprt "$C" "[$SRV6]" $CLI6
+check "iptables IPv6: EPRT" ftp_eprt "$C" "[$SRV6]" $CLI6
 sleep 0.5
 stop $EVENTS
 check "conntrack -E expect shows expectations of the ftp helper" \
@@ -67,11 +50,11 @@ check "conntrack -E expect shows expectations of the ftp helper" \
 fw_reset
 fw_filter "$F" nft
 helper_assign "$F" nft PREROUTING 46
-check "nft IPv4: PASV" pasv "$C" $SRV4
+check "nft IPv4: PASV" ftp_pasv "$C" $SRV4
 check "nft IPv4: EPSV" epsv "$C" $SRV4
-check "nft IPv4: PORT" port "$C" $SRV4 $CLI4
+check "nft IPv4: PORT" ftp_port "$C" $SRV4 $CLI4
 check "nft IPv6: EPSV" epsv "$C" "[$SRV6]"
-check "nft IPv6: EPRT" eprt "$C" "[$SRV6]" $CLI6
+check "nft IPv6: EPRT" ftp_eprt "$C" "[$SRV6]" $CLI6
 
 # least privilege, checked while it was helping the transfers above
 status=/proc/$CTHD_PID/status

@@ -10,13 +10,8 @@
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
 [ -x "$CTHD" ] || skip_all "cthelperd not built (make tools)"
-for cmd in nfct conntrack vsftpd curl socat /usr/bin/python3; do
-	command -v $cmd >/dev/null || skip_all "$cmd not installed"
-done
-topo_setup
-nsx "$F" nfct list helper >/dev/null 2>&1 ||
-	skip_all "no NFNL_SUBSYS_CTHELPER in this kernel"
-ftp_server_start "$S" || skip_all "vsftpd does not start"
+require nfct conntrack vsftpd curl socat /usr/bin/python3
+ftp_setup
 head -c 3000000 /dev/urandom >"$T/ftproot/big"
 chmod 644 "$T/ftproot/big"
 
@@ -36,7 +31,7 @@ check "no daemon: the helper stays registered" \
 	sh -c "ip netns exec $F nfct list helper | grep -q 'name = ftp'"
 check "no daemon: a new control connection still opens (fail-open)" \
 	sh -c "echo QUIT | ip netns exec $C socat -T3 - TCP:$SRV4:21 | grep -q '^220'"
-if ftp_get "$C" "ftp://$SRV4" --disable-epsv 2>/dev/null; then
+if ftp_pasv "$C" $SRV4 2>/dev/null; then
 	not_ok "no daemon: no expectation, PASV data blocked by the firewall"
 else
 	ok "no daemon: no expectation, PASV data blocked by the firewall"
@@ -46,7 +41,7 @@ ok "cthelperd restarts and enables the registered helper"
 wait $BIG
 check "the transfer running across kill -9 and restart completes" \
 	sh -c "cmp -s '$T/big.got' '$T/ftproot/big' || { cat '$T/big.err'; false; }"
-check "after the restart: PASV works again" ftp_get "$C" "ftp://$SRV4" --disable-epsv
+check "after the restart: PASV works again" ftp_pasv "$C" $SRV4
 
 # PORT cut in two segments, the daemon killed and restarted in between
 size=$(wc -c <"$T/ftproot/file")
