@@ -476,9 +476,9 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 			if (!s->kernel[k].created)
 				continue;
 			rc = cthd_unregister(d->cthnl, s->helper, &s->kernel[k]);
-			cthd_log(&d->log, rc ? LOG_WARNING : LOG_INFO, "helper %s %s: %s%s%s",
+			cthd_log(&d->log, rc ? LOG_WARNING : LOG_INFO, "helper %s %s: %s%s",
 				 s->helper->name, s->kernel[k].l3num == NFPROTO_IPV4 ? "inet" : "inet6",
-				 rc ? "cannot delete: " : "deleted", rc ? strerror(-rc) : "", "");
+				 rc ? "cannot delete: " : "deleted", rc ? strerror(-rc) : "");
 		}
 		s->n_kernel = 0;
 	}
