@@ -392,8 +392,10 @@ conntrackd_start() {
 	ip netns exec "$1" conntrackd -C "$_d/conntrackd.conf" >"$_d/out" 2>&1 &
 	CONNTRACKD_PID=$!
 	PIDS="$PIDS $CONNTRACKD_PID"
-	# Ready once it has enabled the helper.
-	retry 25 sh -c "ip netns exec $1 nfct list helper 2>/dev/null | grep -q 'status = enabled'"
+	# Ready once it has enabled the helper and bound its queue (it does
+	# the former first).
+	retry 25 sh -c "ip netns exec $1 nfct list helper 2>/dev/null | grep -q 'status = enabled'" &&
+	retry 25 sh -c "ip netns exec $1 cat /proc/net/netfilter/nfnetlink_queue 2>/dev/null | grep -q ."
 }
 
 # nfq_helper_start NS ARGS...: the selftests' user-space helper
