@@ -27,7 +27,7 @@ VM_RUN     := tools/selftests/vm/run.sh
 export DEBIAN_KERNEL_VERSION BUILD LINUX KCONFIG JOBS SELFTESTS_BIN
 
 .PHONY: all deps pristine series series-check kernel kernel-debug tools selftests check \
-	unit vmcheck vmcheck-debug demo bench clean
+	unit vmcheck vmcheck-debug demo bench kernel-pristine bench-pristine clean
 
 all: tools
 
@@ -71,6 +71,16 @@ vmcheck-debug: kernel-debug selftests
 
 demo: kernel
 	$(VM_RUN) -t 180 tools/selftests/demo_ftp.sh
+
+# The pristine pinned tree with the same config, for benchmarks side by side.
+LINUX_PRISTINE := $(BUILD)/linux-pristine
+kernel-pristine: pristine
+	test -d $(LINUX_PRISTINE)/.git || git clone -q $(PRISTINE) $(LINUX_PRISTINE)
+	LINUX=$(LINUX_PRISTINE) ./scripts/build-kernel.sh
+
+# Control-plane benchmark on both kernels, printed side by side.
+bench-pristine: kernel kernel-pristine tools selftests
+	tools/selftests/bench_vs_pristine.sh
 
 # Benchmarks are tools/selftests/bench/*.sh, run in one VM boot.
 BENCHES := $(patsubst $(CURDIR)/%,%,$(wildcard $(CURDIR)/tools/selftests/bench/*.sh))

@@ -37,7 +37,7 @@ run_cases() {
 	check "$_how, SNAT IPv4: EPRT (rewritten)" ftp_eprt "$C" $SRV4 $CLI4
 	check "$_how, SNAT IPv4: EPSV" epsv "$C" $SRV4
 	check "$_how, SNAT IPv4: PASV" ftp_pasv "$C" $SRV4
-	if kernel_src_has 'ip_hdrlen(skb)' net/netfilter/nf_conntrack_seqadj.c; then
+	if kernel_src_has 'skb_network_header(skb) + ip_hdrlen(skb)' net/netfilter/nf_conntrack_seqadj.c; then
 		skip "$_how, SNAT IPv6: EPRT (rewritten, longer)" \
 			"nf_ct_tcp_seqadj_set() takes ip_hdrlen() of an IPv6 packet: wrong sequence adjustment after a verdict changes an IPv6 payload's length"
 	else
