@@ -163,11 +163,12 @@ static int nfnl_cthelper_from_nlattr(struct nlattr *attr, struct nf_conn *ct)
 	struct nf_conn_help *help = nfct_help(ct);
 	const struct nf_conntrack_helper *helper;
 
-	if (!attr || !help)
-		return -EINVAL;
+	/* CTA_HELP without CTA_HELP_INFO: nothing to update. */
+	if (!attr)
+		return 0;
 
 	helper = rcu_dereference(help->helper);
-	if (!helper || !helper->data_len || nla_len(attr) > helper->data_len)
+	if (!helper || nla_len(attr) > helper->data_len)
 		return -EINVAL;
 
 	nla_memcpy(help->data, attr, helper->data_len);
