@@ -5,7 +5,8 @@
 # (sequence numbers adjusted afterwards: a second transfer on the same
 # control connection works) and the expectation carries CTA_EXPECT_NAT +
 # nat-follow-master so that the data connection is NATed like its master.
-# DNAT + PASV/EPSV over IPv4 and IPv6, SNAT + PORT/EPRT over IPv4.
+# DNAT + PASV/EPSV over IPv4 and IPv6, SNAT + PORT/EPRT over IPv4 and EPRT
+# over IPv6.
 . "${REPO:-.}/tools/selftests/lib.sh"
 
 [ -x "$SELFTESTS_BIN/nfq_test_helper" ] || skip_all "nfq_test_helper not built"
@@ -33,6 +34,9 @@ check "SNAT IPv4: PORT, address rewritten longer" \
 	ftp_port "$C" $SRV4 $CLI4
 check "SNAT IPv4: rewrite seen" grep -q "mangle address 10,0,1,1 -> 10,0,2,254" "$NFQ_LOG"
 check "SNAT IPv4: EPRT" ftp_eprt "$C" $SRV4 $CLI4
+check "SNAT IPv6: EPRT, address rewritten longer" ftp_eprt "$C" "[$SRV6]" "$CLI6"
+check "SNAT IPv6: rewrite seen" grep -q "mangle address dead:1::1 -> dead:2::fe" "$NFQ_LOG"
+check "SNAT IPv6: control connection confirmed" ctl_confirmed "$F" ipv6
 nfq_helper_stop
 fw_reset
 tap_done
