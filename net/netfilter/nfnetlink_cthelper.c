@@ -24,6 +24,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_seqadj.h>
 
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -125,6 +126,12 @@ static unsigned int nfnl_cthelper_hook(void *priv, struct sk_buff *skb,
 	helper = rcu_dereference(help->helper);
 	if (!helper || !(READ_ONCE(helper->flags) & NF_CT_HELPER_F_USERSPACE))
 		return NF_ACCEPT;
+
+	/* User space may change the payload length, with or without NAT;
+	 * the extension can only be added before confirmation.
+	 */
+	if (!nf_ct_is_confirmed(ct) && !nfct_seqadj(ct))
+		nfct_seqadj_ext_add(ct);
 
 	return nfnl_cthelper_verdict(helper);
 }
