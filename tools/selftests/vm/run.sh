@@ -62,11 +62,14 @@ vm_timeout=${VM_TIMEOUT:-$((180 + $# * (test_timeout + 15)))}
 console=$results/console.log
 start=$(date +%s)
 echo "# vm: booting $kernel for $# test(s), at most $vm_timeout s" >&2
+# tcg on a shared machine can stall a vCPU for many seconds: RCU's default
+# 21 s stall warnings (and lockdep kernels' GP-start check) would be noise.
+cmdline="console=ttyS0 printk.time=1 panic=-1 rcupdate.rcu_cpu_stall_timeout=300"
 qemu() {
 	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 		-accel tcg -smp 2 -m 1536 -nodefaults -nographic -no-reboot \
 		-kernel "$kernel" \
-		-append "console=ttyS0 printk.time=1 panic=-1 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$REPO/tools/selftests/vm/init" \
+		-append "$cmdline root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$REPO/tools/selftests/vm/init" \
 		-fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap \
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root \
 		-fsdev local,id=results,path="$results",security_model=none \
@@ -116,7 +119,8 @@ fi
 # console when the VM died before saving it.
 log=$results/dmesg
 [ -f "$log" ] || log=$console
-splat='WARNING:|BUG:|Oops|refcount_t|lockdep|KASAN:|UBSAN:|general protection|Kernel panic|INFO: (possible|inconsistent|task .* blocked)'
+# Not plain "lockdep": a lockdep kernel says "RCU lockdep checking is enabled".
+splat='WARNING:|BUG:|Oops|refcount_t|lockdep is turned off|DEBUG_LOCKS_WARN_ON|KASAN:|UBSAN:|general protection|Kernel panic|INFO: (possible|inconsistent|task .* blocked)'
 if grep -Eq "$splat" "$log"; then
 	failed=1
 	grep -E -B 2 -A 25 "$splat" "$log" | head -n 80 | sed 's/^/#   /'
