@@ -15,27 +15,19 @@ cd "$tree"
 # Refuse to lose work: every change must be committed in the kernel tree.
 git diff --quiet HEAD || { echo "export-series: uncommitted changes in $tree" >&2; exit 1; }
 
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-{
-	sed -n '/^#/p' "$repo/series/series"
-	git rev-list --reverse pristine..series | while read -r c; do
-		n=$(git rev-list --count pristine.."$c")
-		slug=$(git log -1 --format=%f "$c" | cut -c1-52)
-		name=$(printf '%04d-%s' "$n" "$slug")
-		echo "$name"
-	done
-} > "$tmp"
-
 # Start from scratch so renamed or dropped patches disappear.
 for d in "$repo"/series/[0-9][0-9][0-9][0-9]-*; do
 	[ -d "$d" ] && rm -rf "$d"
 done
 
-git rev-list --reverse pristine..series | while read -r c; do
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+sed -n '/^#/p' "$repo/series/series" > "$tmp"
+for c in $(git rev-list --reverse pristine..series); do
 	n=$(git rev-list --count pristine.."$c")
-	slug=$(git log -1 --format=%f "$c" | cut -c1-52)
-	dir="$repo/series/$(printf '%04d-%s' "$n" "$slug")"
+	name=$(printf '%04d-%s' "$n" "$(git log -1 --format=%f "$c" | cut -c1-52)")
+	echo "$name" >> "$tmp"
+	dir="$repo/series/$name"
 	mkdir -p "$dir"
 	git log -1 --format=%B "$c" > "$dir/message"
 	whole=""
@@ -49,9 +41,12 @@ git rev-list --reverse pristine..series | while read -r c; do
 			upstream="$upstream $f"
 		fi
 	done
-	[ -n "$whole" ] && printf '%s\n' $whole > "$dir/files"
-	[ -n "$upstream" ] && git diff "$c~1" "$c" -- $upstream > "$dir/upstream.diff"
-	:
+	if [ -n "$whole" ]; then
+		printf '%s\n' $whole > "$dir/files"
+	fi
+	if [ -n "$upstream" ]; then
+		git diff "$c~1" "$c" -- $upstream > "$dir/upstream.diff"
+	fi
 done
 cp "$tmp" "$repo/series/series"
 echo "exported: $(grep -vc '^#' "$repo/series/series") patches"
