@@ -63,11 +63,12 @@ check: kernel tools selftests
 unit: tools selftests
 	tools/selftests/run_tests.sh --host
 
-vmcheck: kernel selftests
+vmcheck: kernel tools selftests
 	tools/selftests/run_tests.sh --vm
 
-vmcheck-debug: kernel-debug selftests
-	LINUX=$(LINUX_DEBUG) tools/selftests/run_tests.sh --vm
+# KASAN and lockdep make everything several times slower: longer per-test limit.
+vmcheck-debug: kernel-debug tools selftests
+	LINUX=$(LINUX_DEBUG) TEST_TIMEOUT=$${TEST_TIMEOUT:-1200} tools/selftests/run_tests.sh --vm
 
 demo: kernel
 	$(VM_RUN) -t 180 tools/selftests/demo_ftp.sh

@@ -27,8 +27,10 @@
 enum { TAG_QUEUE = 1, TAG_SIGNAL, TAG_CONTROL };
 #define EP_TAG(kind, index) (((uint64_t)(kind) << 32) | (uint32_t)(index))
 
-/* Answering a burst before looking at other sockets, for fairness. */
-#define RECV_BURST 64
+/* Batches read from one queue before looking at other sockets, for fairness. */
+#define RECV_BURST 4
+/* Room for the verdicts on a whole receive batch of small packets. */
+#define TX_BATCH_SIZE (256 << 10)
 /* How long SIGTERM waits for packets still in flight. */
 #define DRAIN_IDLE_MS 100
 #define DRAIN_MAX_MS 2000
@@ -147,9 +149,8 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 
 	/* buffers the loop needs, before seccomp limits what can be mapped */
 	d->scratch = calloc(1, sizeof(*d->scratch));
-	d->rxsize = 0x10000 + 4096;
-	d->rxbuf = malloc(d->rxsize);
-	if (!d->scratch || !d->rxbuf) {
+	if (!d->scratch || cthd_rx_batch_alloc(&d->rx, 0x10000 + 4096) < 0 ||
+	    cthd_tx_batch_alloc(&d->tx, TX_BATCH_SIZE) < 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto err;
@@ -278,10 +279,21 @@ int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 	return rc;
 }
 
+static void count_lost_verdicts(struct cthd_daemon *d, struct cthd_served *s, int rc,
+				unsigned int lost)
+{
+	if (rc >= 0)
+		return;
+	s->counters.kernel_errors += lost;
+	cthd_log_limited(&d->log, &s->kernel_ratelimit, LOG_ERR, "helper %s: %u verdict(s): %s",
+			 s->helper->name, lost, strerror(-rc));
+}
+
 static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 			  const struct nlmsghdr *nlh)
 {
 	struct cthd_outcome out;
+	unsigned int lost;
 	int rc;
 
 	cthd_process_packet(nlh, s->helper, d->scratch, &s->counters, &out);
@@ -291,14 +303,16 @@ static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 				 out.error_what, strerror(-out.error));
 	if (!out.verdict)
 		return;
-	rc = cthd_queue_send(&s->queue, out.verdict);
-	if (rc < 0) {
-		s->counters.kernel_errors++;
-		cthd_log_limited(&d->log, &s->kernel_ratelimit, LOG_ERR, "helper %s: verdict: %s",
-				 s->helper->name, strerror(-rc));
+	rc = cthd_queue_add(&s->queue, &d->tx, out.verdict, &lost);
+	count_lost_verdicts(d, s, rc, lost);
+	if (!out.n_extra)
 		return;
-	}
-	/* the verdict confirmed the master: now the kernel can find it */
+
+	/* only a sent verdict confirms the master: then the kernel can find it */
+	rc = cthd_queue_flush(&s->queue, &d->tx, &lost);
+	count_lost_verdicts(d, s, rc, lost);
+	if (rc < 0)
+		return;
 	for (unsigned int i = 0; i < out.n_extra; i++) {
 		rc = cthd_ctnl_add_expect(&d->ctnl, &out.extra[i], &out.master);
 		if (rc < 0) {
@@ -310,42 +324,57 @@ static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 	}
 }
 
-/* Read and answer what is queued; returns the number of packets seen. */
+static void handle_message(struct cthd_daemon *d, struct cthd_served *s, const void *buf,
+			   size_t size)
+{
+	const struct nlmsghdr *nlh = buf;
+	int len = (int)size;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			/* a verdict the kernel refused (unknown id, bad attribute) */
+			if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)) && e->error) {
+				s->counters.kernel_errors++;
+				cthd_log_limited(&d->log, &s->kernel_ratelimit, LOG_WARNING,
+						 "helper %s: kernel refused a verdict: %s",
+						 s->helper->name, strerror(-e->error));
+			}
+			continue;
+		}
+		if (nlh->nlmsg_type == ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
+			handle_packet(d, s, nlh);
+	}
+}
+
+/*
+ * Read and answer what is queued, a batch at a time: the verdicts on a
+ * batch go out together, before the next receive. Returns the number of
+ * messages seen.
+ */
 static unsigned int handle_queue(struct cthd_daemon *d, struct cthd_served *s)
 {
-	unsigned int packets = 0;
+	unsigned int messages = 0, lost;
+	int rc;
 
 	for (int burst = 0; burst < RECV_BURST; burst++) {
-		ssize_t n = cthd_queue_recv(&s->queue, d->rxbuf, d->rxsize);
-		int len = (int)n;
-		const struct nlmsghdr *nlh;
+		int n = cthd_queue_recv(&s->queue, &d->rx);
 
 		if (n < 0)
 			cthd_log_limited(&d->log, &s->ratelimit, LOG_ERR, "queue %u: receive: %s",
-					 s->cfg->queue, strerror((int)-n));
+					 s->cfg->queue, strerror(-n));
 		if (n <= 0)
 			break;
-		for (nlh = (const struct nlmsghdr *)d->rxbuf; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-				/* a verdict the kernel refused (unknown id, bad attribute) */
-				if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e)) && e->error) {
-					s->counters.kernel_errors++;
-					cthd_log_limited(&d->log, &s->kernel_ratelimit, LOG_WARNING,
-							 "helper %s: kernel refused a verdict: %s",
-							 s->helper->name, strerror(-e->error));
-				}
-				continue;
-			}
-			if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
-				continue;
-			handle_packet(d, s, nlh);
-			packets++;
-		}
+		for (int i = 0; i < n; i++)
+			handle_message(d, s, d->rx.buf[i], d->rx.len[i]);
+		rc = cthd_queue_flush(&s->queue, &d->tx, &lost);
+		count_lost_verdicts(d, s, rc, lost);
+		messages += (unsigned int)n;
+		if (n < CTHD_RX_BATCH)
+			break;	/* drained: back to epoll rather than an empty receive */
 	}
-	return packets;
+	return messages;
 }
 
 static int stats_entries(const struct cthd_daemon *d, struct cthd_stats_entry *e)
@@ -496,7 +525,7 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 		close(d->epfd);
 	d->controlfd = d->sigfd = d->epfd = -1;
 	free(d->scratch);
-	free(d->rxbuf);
 	d->scratch = NULL;
-	d->rxbuf = NULL;
+	cthd_rx_batch_free(&d->rx);
+	cthd_tx_batch_free(&d->tx);
 }

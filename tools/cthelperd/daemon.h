@@ -36,8 +36,8 @@ struct cthd_daemon {
 	struct cthd_ctnl ctnl;		/* expectations past the first */
 	int epfd, sigfd, controlfd;
 	struct cthd_scratch *scratch;
-	uint8_t *rxbuf;
-	size_t rxsize;
+	struct cthd_rx_batch rx;	/* queued packets, read in batches */
+	struct cthd_tx_batch tx;	/* verdicts, sent in batches */
 	bool stopping;
 	uint64_t caps_kept;		/* capability mask after the drop */
 	int janitor_fd;			/* deletes created helpers at exit; -1: none */

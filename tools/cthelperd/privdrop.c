@@ -135,7 +135,7 @@ int cthd_install_seccomp(char *err, size_t errlen)
 #endif
 		/* the event loop: netlink and unix sockets already open */
 		ALLOW(SYS_read), ALLOW(SYS_write), ALLOW(SYS_writev), ALLOW(SYS_close),
-		ALLOW(SYS_recvfrom), ALLOW(SYS_recvmsg), ALLOW(SYS_sendto), ALLOW(SYS_sendmsg),
+		ALLOW(SYS_recvfrom), ALLOW(SYS_recvmsg), ALLOW(SYS_recvmmsg), ALLOW(SYS_sendto), ALLOW(SYS_sendmsg),
 		ALLOW(SYS_epoll_pwait), ALLOW(SYS_epoll_ctl),
 #ifdef SYS_epoll_wait
 		ALLOW(SYS_epoll_wait),

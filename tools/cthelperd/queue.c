@@ -6,6 +6,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -130,18 +131,103 @@ int cthd_queue_fd(const struct cthd_queue *q)
 	return mnl_socket_get_fd(q->nl);
 }
 
-ssize_t cthd_queue_recv(struct cthd_queue *q, void *buf, size_t size)
+int cthd_rx_batch_alloc(struct cthd_rx_batch *rx, size_t bufsize)
 {
-	ssize_t n = recv(mnl_socket_get_fd(q->nl), buf, size, MSG_DONTWAIT);
+	memset(rx, 0, sizeof(*rx));
+	rx->bufsize = bufsize;
+	for (int i = 0; i < CTHD_RX_BATCH; i++) {
+		rx->buf[i] = malloc(bufsize);
+		if (!rx->buf[i]) {
+			cthd_rx_batch_free(rx);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
 
+void cthd_rx_batch_free(struct cthd_rx_batch *rx)
+{
+	for (int i = 0; i < CTHD_RX_BATCH; i++) {
+		free(rx->buf[i]);
+		rx->buf[i] = NULL;
+	}
+}
+
+int cthd_tx_batch_alloc(struct cthd_tx_batch *tx, size_t size)
+{
+	memset(tx, 0, sizeof(*tx));
+	tx->buf = malloc(size);
+	tx->size = size;
+	return tx->buf ? 0 : -ENOMEM;
+}
+
+void cthd_tx_batch_free(struct cthd_tx_batch *tx)
+{
+	free(tx->buf);
+	tx->buf = NULL;
+}
+
+int cthd_queue_recv(struct cthd_queue *q, struct cthd_rx_batch *rx)
+{
+	struct mmsghdr msgs[CTHD_RX_BATCH];
+	struct iovec iov[CTHD_RX_BATCH];
+	int n;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < CTHD_RX_BATCH; i++) {
+		iov[i].iov_base = rx->buf[i];
+		iov[i].iov_len = rx->bufsize;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(mnl_socket_get_fd(q->nl), msgs, CTHD_RX_BATCH, MSG_DONTWAIT, NULL);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++)
+		rx->len[i] = msgs[i].msg_len;
 	return n;
 }
 
-int cthd_queue_send(struct cthd_queue *q, const struct nlmsghdr *nlh)
+int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned int *lost)
 {
-	return mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+	unsigned int count = tx->count;
+	size_t len = tx->len;
+
+	*lost = 0;
+	if (!len)
+		return 0;
+	tx->len = 0;
+	tx->count = 0;
+	if (mnl_socket_sendto(q->nl, tx->buf, len) < 0) {
+		*lost = count;
+		return -errno;
+	}
+	return 0;
+}
+
+int cthd_queue_add(struct cthd_queue *q, struct cthd_tx_batch *tx,
+		   const struct nlmsghdr *nlh, unsigned int *lost)
+{
+	int rc = 0;
+
+	*lost = 0;
+	if (tx->len + NLMSG_ALIGN(nlh->nlmsg_len) > tx->size) {
+		rc = cthd_queue_flush(q, tx, lost);
+		if (nlh->nlmsg_len > tx->size) {
+			/* larger than any batch: on its own */
+			if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0) {
+				(*lost)++;
+				rc = -errno;
+			}
+			return rc;
+		}
+	}
+	memcpy(tx->buf + tx->len, nlh, nlh->nlmsg_len);
+	memset(tx->buf + tx->len + nlh->nlmsg_len, 0,
+	       NLMSG_ALIGN(nlh->nlmsg_len) - nlh->nlmsg_len);
+	tx->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	tx->count++;
+	return rc;
 }
 
 /* A queue number no socket of this network namespace is bound to. */

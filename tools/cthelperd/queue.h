@@ -40,10 +40,45 @@ int cthd_queue_fd(const struct cthd_queue *q);
  */
 int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t errlen);
 
-/* Non-blocking receive: bytes, 0 when nothing is pending, -errno. */
-ssize_t cthd_queue_recv(struct cthd_queue *q, void *buf, size_t size);
+/*
+ * Messages received in one system call, and verdicts sent in one: under
+ * load, one recvmmsg() and one sendto() per batch instead of a pair of
+ * system calls per packet. The kernel handles the concatenated verdicts
+ * one by one, as if sent apart.
+ */
+#define CTHD_RX_BATCH 16
+struct cthd_rx_batch {
+	uint8_t *buf[CTHD_RX_BATCH];	/* each bufsize bytes */
+	size_t bufsize;
+	size_t len[CTHD_RX_BATCH];	/* what the last receive filled */
+};
 
-/* Send one verdict (or any message); 0 or -errno. */
-int cthd_queue_send(struct cthd_queue *q, const struct nlmsghdr *nlh);
+struct cthd_tx_batch {
+	uint8_t *buf;
+	size_t size, len;
+	unsigned int count;		/* messages in buf */
+};
+
+int cthd_rx_batch_alloc(struct cthd_rx_batch *rx, size_t bufsize);
+void cthd_rx_batch_free(struct cthd_rx_batch *rx);
+int cthd_tx_batch_alloc(struct cthd_tx_batch *tx, size_t size);
+void cthd_tx_batch_free(struct cthd_tx_batch *tx);
+
+/*
+ * Non-blocking receive of up to CTHD_RX_BATCH messages: their number, 0 when
+ * nothing is pending, or -errno.
+ */
+int cthd_queue_recv(struct cthd_queue *q, struct cthd_rx_batch *rx);
+
+/*
+ * Append a message to tx, sending what tx holds first when it would not
+ * fit. Returns 0, or -errno of a send, in which case *lost tells how many
+ * messages that send took with it.
+ */
+int cthd_queue_add(struct cthd_queue *q, struct cthd_tx_batch *tx,
+		   const struct nlmsghdr *nlh, unsigned int *lost);
+
+/* Send what tx holds; 0 or -errno, *lost as above. */
+int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned int *lost);
 
 #endif
