@@ -15,7 +15,10 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/tcp.h>
 #include <linux/workqueue.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <net/netns/generic.h>
@@ -104,6 +107,42 @@ static int nfnl_cthelper_help(struct sk_buff *skb, unsigned int protoff,
 	return nfnl_cthelper_verdict(helper);
 }
 
+/* Helpers parse payload: a TCP segment without any (handshake, pure ACK,
+ * FIN) would make the round trip to user space for nothing. On the hooks
+ * the packet is already defragmented and its headers were validated by
+ * conntrack.
+ */
+static bool nfnl_cthelper_tcp_no_payload(const struct sk_buff *skb, u8 pf)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	int protoff;
+
+	switch (pf) {
+	case NFPROTO_IPV4:
+		protoff = skb_network_offset(skb) + ip_hdrlen(skb);
+		break;
+#if IS_ENABLED(CONFIG_IPV6)
+	case NFPROTO_IPV6: {
+		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+		__be16 frag_off;
+
+		protoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+					   sizeof(struct ipv6hdr),
+					   &nexthdr, &frag_off);
+		if (protoff < 0 || nexthdr != IPPROTO_TCP)
+			return false;
+		break;
+	}
+#endif
+	default:
+		return false;
+	}
+
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	return th && protoff + th->doff * 4 >= skb->len;
+}
+
 /* Runs before the confirm hook, so that a packet that user space reinjects
  * (or that bypasses an empty queue) is still seq-adjusted and confirmed.
  */
@@ -132,6 +171,10 @@ static unsigned int nfnl_cthelper_hook(void *priv, struct sk_buff *skb,
 	 */
 	if (!nf_ct_is_confirmed(ct) && !nfct_seqadj(ct))
 		nfct_seqadj_ext_add(ct);
+
+	if (nf_ct_protonum(ct) == IPPROTO_TCP &&
+	    nfnl_cthelper_tcp_no_payload(skb, state->pf))
+		return NF_ACCEPT;
 
 	return nfnl_cthelper_verdict(helper);
 }

@@ -137,6 +137,7 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
+	d->exp_per_verdict = 1;
 	d->epfd = d->sigfd = d->controlfd = d->janitor_fd = -1;
 	cthd_log_init(&d->log, cfg->syslog);
 	if (cfg->n_served == 0) {
@@ -245,17 +246,21 @@ int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 	uint64_t keep = 1ULL << CAP_NET_ADMIN;
 	int rc;
 
-	if (d->cfg->caps != CTHD_CAPS_NET_ADMIN) {
-		rc = cthd_queue_probe_unprivileged_verdicts(d->cfg->user, err, errlen);
-		if (rc < 0)
-			return rc;
-		if (rc == 1)
+	rc = cthd_queue_probe_unprivileged_verdicts(d->cfg->user, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		/*
+		 * This project's kernel series: it also attaches every
+		 * NFQA_EXP of a verdict (an earlier patch of it).
+		 */
+		d->exp_per_verdict = CTHD_EXPECT_MAX;
+		if (d->cfg->caps != CTHD_CAPS_NET_ADMIN)
 			keep = 0;
-		else if (d->cfg->caps == CTHD_CAPS_NONE) {
-			snprintf(err, errlen, "this kernel refuses queue verdicts from a sender "
-				 "without CAP_NET_ADMIN: use Capabilities auto or net_admin");
-			return -EPERM;
-		}
+	} else if (d->cfg->caps == CTHD_CAPS_NONE) {
+		snprintf(err, errlen, "this kernel refuses queue verdicts from a sender "
+			 "without CAP_NET_ADMIN: use Capabilities auto or net_admin");
+		return -EPERM;
 	}
 	if (!keep) {
 		rc = start_janitor(d);
@@ -296,7 +301,8 @@ static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 	unsigned int lost;
 	int rc;
 
-	cthd_process_packet(nlh, s->helper, d->scratch, &s->counters, &out);
+	cthd_process_packet(nlh, s->helper, d->exp_per_verdict, d->scratch, &s->counters,
+			    &out);
 	if (out.error < 0)
 		cthd_log_limited(&d->log, &s->ratelimit, LOG_WARNING,
 				 "helper %s: %s: %s; packet accepted", s->helper->name,

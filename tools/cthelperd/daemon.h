@@ -40,6 +40,7 @@ struct cthd_daemon {
 	struct cthd_tx_batch tx;	/* verdicts, sent in batches */
 	bool stopping;
 	uint64_t caps_kept;		/* capability mask after the drop */
+	unsigned int exp_per_verdict;	/* NFQA_EXP the kernel takes per verdict */
 	int janitor_fd;			/* deletes created helpers at exit; -1: none */
 	pid_t janitor_pid;
 };

@@ -50,8 +50,8 @@ static void fail(struct cthd_outcome *out, int err, const char *what)
 }
 
 void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h,
-			 struct cthd_scratch *s, struct cthd_counters *c,
-			 struct cthd_outcome *out)
+			 unsigned int exp_per_verdict, struct cthd_scratch *s,
+			 struct cthd_counters *c, struct cthd_outcome *out)
 {
 	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
 	const struct nfqnl_msg_packet_hdr *ph;
@@ -162,20 +162,21 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 			v.priv = s->priv;
 			v.priv_len = h->priv_len;
 		}
-		v.exp = &res->expect[0];
+		v.exp = res->expect;
+		v.n_exp = res->n_expect < exp_per_verdict ? res->n_expect : exp_per_verdict;
 		v.family = info.ct.family;
-		out->extra = &res->expect[1];
-		out->n_extra = res->n_expect - 1;
+		out->extra = &res->expect[v.n_exp];
+		out->n_extra = res->n_expect - v.n_exp;
 		out->master = info.ct;
 	}
 	out->verdict = cthd_verdict_build(s->verdict, sizeof(s->verdict), &v);
 	if (out->verdict) {
 		/*
-		 * The kernel applies NFQA_EXP after reinjecting the packet; with
-		 * an ack requested it reports a refused expectation (this
-		 * series) instead of dropping the error: counted as kernel_errors.
+		 * With an ack requested, the kernel reports a refused
+		 * expectation (this series) instead of dropping the error:
+		 * counted as kernel_errors.
 		 */
-		if (v.exp)
+		if (v.n_exp)
 			out->verdict->nlmsg_flags |= NLM_F_ACK;
 		c->expectations += res->n_expect;
 		c->mangled += v.payload ? 1 : 0;

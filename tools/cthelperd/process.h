@@ -40,7 +40,7 @@ struct cthd_scratch {
 
 struct cthd_outcome {
 	struct nlmsghdr *verdict;	/* in scratch->verdict; NULL: nothing to send */
-	/* expectations past the first, to create through ctnetlink */
+	/* expectations that did not go in the verdict, for ctnetlink */
 	const struct cthd_expect *extra;
 	unsigned int n_extra;
 	struct cthd_conntrack master;
@@ -49,12 +49,13 @@ struct cthd_outcome {
 };
 
 /*
- * Handle one NFQNL_MSG_PACKET for helper h. The kernel's private data length
- * for the helper is kernel_priv_len (what it registered; the daemon only
- * sends private data back when its own fits). Counters are updated.
+ * Handle one NFQNL_MSG_PACKET for helper h; counters are updated. The
+ * verdict carries up to exp_per_verdict expectations: a kernel without
+ * this project's series attaches only the last NFQA_EXP of a verdict
+ * (pass 1 then), the others are left in out->extra for ctnetlink.
  */
 void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h,
-			 struct cthd_scratch *s, struct cthd_counters *c,
-			 struct cthd_outcome *out);
+			 unsigned int exp_per_verdict, struct cthd_scratch *s,
+			 struct cthd_counters *c, struct cthd_outcome *out);
 
 #endif

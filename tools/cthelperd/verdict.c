@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Verdict builder: one NFQNL_MSG_VERDICT carrying the new payload, the
- * private data and the expectation, so the kernel applies them together
+ * private data and the expectations, so the kernel applies them together
  * with the verdict (no separate ctnetlink round trip).
  */
 #include <errno.h>
@@ -25,7 +25,7 @@ struct nlmsghdr *cthd_verdict_build(void *buf, size_t size, const struct cthd_ve
 	if (v->payload)
 		nfq_nlmsg_verdict_put_pkt(nlh, v->payload, (uint32_t)v->payload_len);
 
-	if (v->send_ct || v->exp) {
+	if (v->send_ct || v->n_exp) {
 		struct nlattr *ct = mnl_attr_nest_start_check(nlh, size, NFQA_CT);
 		struct nlattr *help = ct ? mnl_attr_nest_start_check(nlh, size, CTA_HELP) : NULL;
 
@@ -35,10 +35,10 @@ struct nlmsghdr *cthd_verdict_build(void *buf, size_t size, const struct cthd_ve
 		mnl_attr_nest_end(nlh, help);
 		mnl_attr_nest_end(nlh, ct);
 	}
-	if (v->exp) {
+	for (unsigned int i = 0; i < v->n_exp; i++) {
 		struct nlattr *exp = mnl_attr_nest_start_check(nlh, size, NFQA_EXP);
 
-		if (!exp || cthd_expect_put(nlh, size, v->family, v->exp, NULL) < 0)
+		if (!exp || cthd_expect_put(nlh, size, v->family, &v->exp[i], NULL) < 0)
 			goto emsgsize;
 		mnl_attr_nest_end(nlh, exp);
 	}

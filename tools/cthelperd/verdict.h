@@ -8,7 +8,7 @@
 #include "helper.h"
 
 /* Room for attributes besides the payload in a verdict. */
-#define CTHD_VERDICT_OVERHEAD 1024
+#define CTHD_VERDICT_OVERHEAD 2048
 
 struct cthd_verdict_msg {
 	uint16_t queue;
@@ -25,7 +25,8 @@ struct cthd_verdict_msg {
 	const char *helper_name;
 	const void *priv;		/* CTA_HELP_INFO; NULL for none */
 	size_t priv_len;
-	const struct cthd_expect *exp;	/* NFQA_EXP; NULL for none */
+	const struct cthd_expect *exp;	/* one NFQA_EXP each */
+	unsigned int n_exp;
 	int family;
 };
 

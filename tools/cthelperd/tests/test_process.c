@@ -192,6 +192,7 @@ struct parsed_verdict {
 	const uint8_t *help_info;
 	size_t help_info_len;
 	bool has_exp, has_nat, has_master;
+	unsigned int n_exp;		/* NFQA_EXP attributes; the rest is of the last */
 	char expectfn[32];
 	uint32_t nat_dir, exp_class;
 	union cthd_addr exp_src, exp_dst, nat_src;
@@ -272,6 +273,7 @@ static struct parsed_verdict parse_verdict(const struct nlmsghdr *nlh)
 			const struct nlattr *x, *nat;
 
 			p.has_exp = true;
+			p.n_exp++;
 			p.has_master = nested(a, CTA_EXPECT_MASTER) != NULL;
 			if (!read_tuple(nested(a, CTA_EXPECT_TUPLE), &p.exp_src, &p.exp_dst,
 					&dport, &p.exp_dport) ||
@@ -341,15 +343,23 @@ static void write_seed(const struct nlmsghdr *nlh)
 	}
 }
 
-static struct parsed_verdict run(const struct scenario *sc, struct cthd_counters *c,
-				 struct cthd_outcome *out)
+static struct parsed_verdict run_on_kernel(const struct scenario *sc,
+					   unsigned int exp_per_verdict,
+					   struct cthd_counters *c, struct cthd_outcome *out)
 {
 	static char msg[4096];
 	struct nlmsghdr *nlh = build_queue_msg(msg, sizeof(msg), sc);
 
 	write_seed(nlh);
-	cthd_process_packet(nlh, cthd_helper_find("ftp"), &scratch, c, out);
+	cthd_process_packet(nlh, cthd_helper_find("ftp"), exp_per_verdict, &scratch, c, out);
 	return parse_verdict(out->verdict);
+}
+
+/* On this project's kernel, which takes every NFQA_EXP of a verdict. */
+static struct parsed_verdict run(const struct scenario *sc, struct cthd_counters *c,
+				 struct cthd_outcome *out)
+{
+	return run_on_kernel(sc, CTHD_EXPECT_MAX, c, out);
 }
 
 static void test_port_snat_ipv4(struct tap *t)
@@ -391,6 +401,33 @@ static void test_port_snat_ipv4(struct tap *t)
 		  "counters_packet_expectation_mangled", "packets %lu exp %lu mangled %lu",
 		  (unsigned long)c.packets, (unsigned long)c.expectations,
 		  (unsigned long)c.mangled);
+}
+
+/* Two PORT commands in one segment: two expectations, one verdict. */
+static void test_two_expectations(struct tap *t)
+{
+	struct scenario sc = {
+		.family = AF_INET, .client = { "192.168.1.10", 40000 },
+		.server = { "198.51.100.2", 21 }, .client_nat = "192.168.1.10",
+		.server_nat = "198.51.100.2", .dir = CTHD_DIR_ORIGINAL,
+		.payload = "PORT 192,168,1,10,19,137\r\nPORT 192,168,1,10,19,138\r\n",
+		.priv = zero_priv, .priv_len = sizeof(zero_priv),
+	};
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && p.n_exp == 2 && p.exp_dport == 5002 && out.n_extra == 0 && p.ack,
+		  "two_expectations_in_one_verdict", "n_exp %u last dport %u extra %u",
+		  p.n_exp, p.exp_dport, out.n_extra);
+	p = run_on_kernel(&sc, 1, &c, &out);
+	tap_check(t, p.ok && p.n_exp == 1 && p.exp_dport == 5001 && out.n_extra == 1 &&
+		  out.extra[0].tuple.dport == 5002,
+		  "one_expectation_per_verdict_rest_for_ctnetlink",
+		  "n_exp %u dport %u extra %u", p.n_exp, p.exp_dport, out.n_extra);
+	tap_check(t, c.expectations == 4, "counters_count_every_expectation",
+		  "expectations %lu", (unsigned long)c.expectations);
 }
 
 static void test_epsv_ipv6_dnat(struct tap *t)
@@ -573,6 +610,7 @@ int main(int argc, char **argv)
 		seed_dir = argv[2];
 
 	test_port_snat_ipv4(&t);
+	test_two_expectations(&t);
 	test_epsv_ipv6_dnat(&t);
 	test_eprt_ipv6_snat(&t);
 	test_plain_line(&t);

@@ -23,6 +23,8 @@
  *   -E HELPER  the related connection gets HELPER (CTA_EXPECT_HELP_NAME)
  *   -P PORT    no FTP: expect client -> server:PORT on the first packet
  *              with payload of each connection
+ *   -X N       with -P: N expectations in that one verdict, for PORT,
+ *              PORT + 1, ... (N NFQA_EXP attributes)
  *   -B         malformed verdicts on the first packets (TAP lines), then
  *              a valid one; needs -P
  *   -F         register the helper fail-closed (NFCTH_F_FAIL_CLOSED)
@@ -65,8 +67,9 @@ static struct {
 	bool nat, mangle, bad, fail_closed, no_register;
 	const char *exp_helper;
 	uint16_t toy_port;
+	unsigned int toy_count;
 } opt = {
-	.name = "ftp", .classes = 1, .max_expected = 1,
+	.name = "ftp", .classes = 1, .max_expected = 1, .toy_count = 1,
 };
 
 static struct mnl_socket *nl;
@@ -432,13 +435,15 @@ static void help_packet(struct verdict *v, const struct ct *ct,
 		conn->expected = true;
 		memset(&a, 0, sizeof(a));
 		a.addr = ct->t[DIR_REPLY].src;
-		a.port = htons(opt.toy_port);
-		put_expect(v->nlh, &reply, &a.addr, a.port, opt.class);
 		inet_ntop(ct->l3num, ct->t[DIR_ORIGINAL].dst.ip, addr,
 			  sizeof(addr));
-		printf("expect %s port %u class %u\n", addr, opt.toy_port,
-		       opt.class);
-		stats.expectations++;
+		for (unsigned int i = 0; i < opt.toy_count; i++) {
+			a.port = htons(opt.toy_port + i);
+			put_expect(v->nlh, &reply, &a.addr, a.port, opt.class);
+			printf("expect %s port %u class %u\n", addr,
+			       opt.toy_port + i, opt.class);
+			stats.expectations++;
+		}
 		return;
 	}
 
@@ -908,7 +913,7 @@ int main(int argc, char *argv[])
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, ret, one = 1;
 
-	while ((c = getopt(argc, argv, "q:n:c:m:C:p:NME:P:BFR")) != -1) {
+	while ((c = getopt(argc, argv, "q:n:c:m:C:p:NME:P:X:BFR")) != -1) {
 		switch (c) {
 		case 'q': opt.queue = atoi(optarg); break;
 		case 'n': opt.name = optarg; break;
@@ -920,6 +925,7 @@ int main(int argc, char *argv[])
 		case 'M': opt.mangle = true; break;
 		case 'E': opt.exp_helper = optarg; break;
 		case 'P': opt.toy_port = atoi(optarg); break;
+		case 'X': opt.toy_count = atoi(optarg); break;
 		case 'B': opt.bad = true; break;
 		case 'F': opt.fail_closed = true; break;
 		case 'R': opt.no_register = true; break;
@@ -930,7 +936,8 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (opt.classes < 1 || opt.classes > CTH_MAX_CLASSES ||
-	    opt.priv_len > 32 || (opt.bad && !opt.toy_port)) {
+	    opt.priv_len > 32 || (opt.bad && !opt.toy_port) ||
+	    opt.toy_count < 1 || opt.toy_count > 8) {
 		fprintf(stderr, "bad options\n");
 		return 2;
 	}
