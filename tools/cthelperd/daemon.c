@@ -138,7 +138,7 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
 	d->exp_per_verdict = 1;
-	d->epfd = d->sigfd = d->controlfd = d->janitor_fd = -1;
+	d->epfd = d->sigfd = d->controlfd = d->janitor.fd = -1;
 	cthd_log_init(&d->log, cfg->syslog);
 	if (cfg->n_served == 0) {
 		snprintf(err, errlen, "no helper to serve (--helper NAME or a Helper section)");
@@ -221,24 +221,24 @@ err:
 	return rc;
 }
 
-/* Hand the deletion of the helpers this run created to a privileged child. */
+/* What needs CAP_NET_ADMIN at shutdown goes to a privileged child. */
 static int start_janitor(struct cthd_daemon *d)
 {
 	const struct cthd_helper *helpers[CTHD_SERVED_MAX * 2];
 	struct cthd_kernel_helper kh[CTHD_SERVED_MAX * 2];
+	struct cthd_queue queues[CTHD_SERVED_MAX];
 	size_t n = 0;
 
-	for (unsigned int i = 0; i < d->n_served; i++)
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		queues[i] = d->served[i].queue;
 		for (unsigned int k = 0; k < d->served[i].n_kernel; k++)
 			if (d->served[i].kernel[k].created) {
 				helpers[n] = d->served[i].helper;
 				kh[n++] = d->served[i].kernel[k];
 			}
-	if (!n)
-		return 0;
-	d->janitor_fd = cthd_janitor_start(d->cthnl, helpers, kh, n, d->cfg->user,
-					   &d->janitor_pid);
-	return d->janitor_fd < 0 ? d->janitor_fd : 0;
+	}
+	return cthd_janitor_start(&d->janitor, d->cthnl, helpers, kh, n, queues, d->n_served,
+				  d->cfg->user);
 }
 
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
@@ -472,9 +472,12 @@ static void drain(struct cthd_daemon *d)
 {
 	int quiet_ms = 0, total_ms = 0;
 
-	for (unsigned int i = 0; i < d->n_served; i++)
-		if (d->served[i].queue.nl)
-			cthd_queue_set_maxlen(&d->served[i].queue, 0);
+	if (d->janitor.fd >= 0)
+		cthd_janitor_shrink_queues(&d->janitor);
+	else
+		for (unsigned int i = 0; i < d->n_served; i++)
+			if (d->served[i].queue.nl)
+				cthd_queue_set_maxlen(&d->served[i].queue, 0);
 	while (quiet_ms < DRAIN_IDLE_MS && total_ms < DRAIN_MAX_MS) {
 		struct epoll_event events[CTHD_SERVED_MAX + 2];
 		unsigned int packets = 0;
@@ -494,11 +497,17 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 		drain(d);
 	for (unsigned int i = 0; i < d->n_served; i++)
 		cthd_queue_close(&d->served[i].queue);
-	if (d->janitor_fd >= 0) {
+	if (d->janitor.fd >= 0) {
 		/* without CAP_NET_ADMIN: the janitor deletes what this run created */
-		cthd_janitor_finish(d->janitor_fd, d->janitor_pid);
-		cthd_log(&d->log, LOG_INFO, "the helpers this run registered are deleted");
-		d->janitor_fd = -1;
+		int rc = cthd_janitor_finish(&d->janitor);
+
+		if (rc < 0)
+			cthd_log(&d->log, LOG_WARNING, "cannot delete the helpers this run "
+				 "registered: %s%s", strerror(-rc), rc == -EBUSY ?
+				 " (a rule still refers to them: delete them with nfct once "
+				 "it is gone)" : "");
+		else
+			cthd_log(&d->log, LOG_INFO, "the helpers this run registered are deleted");
 		for (unsigned int i = 0; i < d->n_served; i++)
 			d->served[i].n_kernel = 0;
 	}

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "ctnl.h"
+#include "janitor.h"
 #include "log.h"
 #include "process.h"
 #include "queue.h"
@@ -41,8 +42,7 @@ struct cthd_daemon {
 	bool stopping;
 	uint64_t caps_kept;		/* capability mask after the drop */
 	unsigned int exp_per_verdict;	/* NFQA_EXP the kernel takes per verdict */
-	int janitor_fd;			/* deletes created helpers at exit; -1: none */
-	pid_t janitor_pid;
+	struct cthd_janitor janitor;	/* when no capability is kept */
 };
 
 /*
@@ -55,8 +55,9 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 
 /*
  * Drop to cfg->user with no capability when the kernel takes verdicts from
- * an unprivileged sender (a janitor child then deletes created helpers at
- * exit), else with CAP_NET_ADMIN only (cfg->caps decides); then seccomp.
+ * an unprivileged sender (a janitor child then shrinks the queues and
+ * deletes created helpers at exit), else with CAP_NET_ADMIN only (cfg->caps
+ * decides); then seccomp.
  */
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen);
 

@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Helper registration through libcthelper; never NFCTH_* by hand here. */
 #include <errno.h>
-#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/capability.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cthelper_nl.h"
-#include "privdrop.h"
 #include "register.h"
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
@@ -133,50 +127,4 @@ int cthd_unregister(struct cth_nl *nl, const struct cthd_helper *h,
 		nanosleep(&pause, NULL);
 	}
 	return rc;
-}
-
-int cthd_janitor_start(struct cth_nl *nl, const struct cthd_helper *const *helpers,
-		       const struct cthd_kernel_helper *kh, size_t n, const char *user,
-		       pid_t *pid)
-{
-	int pipefd[2];
-	char cmd, err[256];
-
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	*pid = fork();
-	if (*pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -errno;
-	}
-	if (*pid > 0) {
-		close(pipefd[0]);
-		return pipefd[1];
-	}
-	/* the janitor: systemd's SIGTERM to the group must not end it early */
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	close(pipefd[1]);
-	if (cthd_drop_privileges(user, 1ULL << CAP_NET_ADMIN, err, sizeof(err)) < 0 ||
-	    cthd_install_seccomp(err, sizeof(err)) < 0)
-		_exit(1);
-	if (read(pipefd[0], &cmd, 1) != 1 || cmd != 'D')
-		_exit(0);
-	for (size_t i = 0; i < n; i++)
-		if (kh[i].created)
-			cthd_unregister(nl, helpers[i], &kh[i]);
-	_exit(0);
-}
-
-void cthd_janitor_finish(int fd, pid_t pid)
-{
-	if (fd < 0)
-		return;
-	if (write(fd, "D", 1) < 0) {
-		/* the janitor is gone: nothing will delete them */
-	}
-	close(fd);
-	waitpid(pid, NULL, 0);
 }

@@ -37,19 +37,4 @@ int cthd_register(struct cth_nl *nl, const struct cthd_helper *h,
 int cthd_unregister(struct cth_nl *nl, const struct cthd_helper *h,
 		    const struct cthd_kernel_helper *kh);
 
-/*
- * Without CAP_NET_ADMIN the daemon cannot delete helpers at exit. The
- * janitor is a child that keeps only that capability (as user, under
- * seccomp) and does nothing until the daemon's pipe closes: after
- * cthd_janitor_finish() it deletes the helpers in kh[] that were created;
- * after anything else (kill -9) it leaves them, so that the kernel keeps
- * helping existing connections and a restarted daemon continues them.
- * Returns the write end of the pipe, or -errno.
- */
-int cthd_janitor_start(struct cth_nl *nl, const struct cthd_helper *const *helpers,
-		       const struct cthd_kernel_helper *kh, size_t n, const char *user,
-		       pid_t *pid);
-/* Tell the janitor to delete, and wait for it. */
-void cthd_janitor_finish(int fd, pid_t pid);
-
 #endif

@@ -5,7 +5,7 @@
 # comes from one long-lived process (progs/ftp_load.c), so that process
 # start-up does not drown the helper's cost.
 #   sessions/s: active-mode (PORT) downloads through the firewall, each a new
-#               control and data connection ($SESSIONS, best of $ROUNDS)
+#               control and data connection ($SESSIONS)
 #   round trips/s: NOOP commands on one control connection, each answered
 #               before the next ($NOOPS)
 #   pipelined:  $PIPELINED NOOPs with up to $WINDOW in flight: commands
@@ -13,15 +13,15 @@
 #               through the queue and back per second (the queue's
 #               id_sequence in /proc/net/netfilter/nfnetlink_queue, login and
 #               QUIT included, over the NOOP phase's time)
-# Prints a table and the ratios; TAP "ok" lines so the runner counts it.
+# $ROUNDS rounds; prints the medians and their ratios, and a TAP "ok" line
+# per measurement so the runner counts it.
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
-# small by default: the VM is qemu tcg on a shared machine
-SESSIONS=${SESSIONS:-60}
-ROUNDS=${ROUNDS:-2}
-NOOPS=${NOOPS:-400}
-PIPELINED=${PIPELINED:-3000}
+SESSIONS=${SESSIONS:-100}
+ROUNDS=${ROUNDS:-3}
+NOOPS=${NOOPS:-1000}
+PIPELINED=${PIPELINED:-5000}
 WINDOW=${WINDOW:-32}
 FILE_SIZE=20000		# ftp_server_start's "file"
 
@@ -36,14 +36,9 @@ queued_packets() {
 	nsx "$F" awk '$1 == 0 { n = $8 } END { print n + 0 }' /proc/net/netfilter/nfnetlink_queue
 }
 
-# sessions_per_s: best of $ROUNDS runs of $SESSIONS PORT downloads
+# sessions_per_s: $SESSIONS PORT downloads
 sessions_per_s() {
-	_best=0
-	for _r in $(seq "$ROUNDS"); do
-		_rate=$(nsx "$C" "$LOAD" sessions $SRV4 "$SESSIONS" port file $FILE_SIZE) || return 1
-		_best=$(echo "if ($_rate > $_best) $_rate else $_best" | bc -l)
-	done
-	printf '%.1f' "$_best"
+	nsx "$C" "$LOAD" sessions $SRV4 "$SESSIONS" port file $FILE_SIZE
 }
 
 # round_trips_per_s: NOOPs answered one by one
@@ -59,53 +54,88 @@ pipelined() {
 	printf '%.1f %.1f' "${_out#* }" "$(echo "($_p1 - $_p0) / ${_out% *}" | bc -l)"
 }
 
+# The three helpers; start_X fails when X cannot run here.
+start_kernel() {
+	modprobe nf_conntrack_ftp 2>/dev/null ||
+		insmod "$LINUX/net/netfilter/nf_conntrack_ftp.ko" 2>/dev/null || return 1
+	nsx "$F" iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
+}
+stop_kernel() {
+	nsx "$F" iptables -t raw -F
+	nsx "$F" conntrack -F 2>/dev/null
+	# user-space helpers named ftp clash with it: it must go
+	retry 100 rmmod nf_conntrack_ftp
+}
+start_conntrackd() {
+	conntrackd_start "$F" && helper_assign "$F" iptables PREROUTING 4
+}
+stop_conntrackd() {
+	stop "$CONNTRACKD_PID"
+	nsx "$F" iptables -t raw -F
+	nsx "$F" conntrack -F 2>/dev/null
+	retry 25 nsx "$F" nfct flush helper
+}
+start_cthelperd() {
+	cthelperd_start "$F" --helper ftp --family inet --register &&
+		helper_assign "$F" iptables PREROUTING 4
+}
+stop_cthelperd() {
+	# no rule may refer to the helper when it deletes what it registered
+	nsx "$F" iptables -t raw -F
+	cthelperd_stop
+	nsx "$F" conntrack -F 2>/dev/null
+	retry 25 nsx "$F" nfct flush helper
+}
+
+# measure NAME VARIANT: one round of each load; values appended to
+# $T/VARIANT.{S,R,P,Q}, one line per round
 measure() {
 	_s=$(sessions_per_s) || { not_ok "$1: sessions"; return 1; }
 	_r=$(round_trips_per_s) || { not_ok "$1: round trips"; return 1; }
 	_p=$(pipelined) || { not_ok "$1: pipelined NOOPs"; return 1; }
 	ok "$1: $_s sessions/s, $_r round trips/s, pipelined ${_p% *} commands/s and ${_p#* } queued packets/s"
-	eval "S_$2=$_s R_$2=$_r P_$2=${_p% *} Q_$2=${_p#* }"
+	echo "$_s" >>"$T/$2.S"
+	echo "$_r" >>"$T/$2.R"
+	echo "${_p% *}" >>"$T/$2.P"
+	echo "${_p#* }" >>"$T/$2.Q"
 }
 
-# 1. in-kernel helper
-if modprobe nf_conntrack_ftp 2>/dev/null || insmod "$LINUX/net/netfilter/nf_conntrack_ftp.ko" 2>/dev/null; then
-	nsx "$F" iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
-	measure "in-kernel nf_conntrack_ftp" kernel
-	nsx "$F" iptables -t raw -F
-	nsx "$F" conntrack -F 2>/dev/null
-	retry 25 rmmod nf_conntrack_ftp
-else
-	skip "in-kernel nf_conntrack_ftp" "module not available"
-fi
+# Rounds interleave the helpers, so that a drift in the machine's speed
+# (qemu tcg on a shared host) does not favour whichever comes first.
+for round in $(seq "$ROUNDS"); do
+	for v in kernel conntrackd cthelperd; do
+		case $v in
+		kernel) name="in-kernel nf_conntrack_ftp" ;;
+		conntrackd) name="conntrackd 1.4.7 helper mode" ;;
+		cthelperd) name="cthelperd" ;;
+		esac
+		if start_$v; then
+			measure "round $round: $name" $v
+			stop_$v
+		else
+			skip "round $round: $name" "does not start here"
+		fi
+	done
+done
 
-# 2. conntrackd
-if conntrackd_start "$F"; then
-	helper_assign "$F" iptables PREROUTING 4
-	measure "conntrackd 1.4.7 helper mode" conntrackd
-	stop "$CONNTRACKD_PID"
-	nsx "$F" iptables -t raw -F
-	nsx "$F" conntrack -F 2>/dev/null
-	retry 25 nsx "$F" nfct flush helper
-else
-	skip "conntrackd helper mode" "conntrackd does not start"
-fi
-
-# 3. cthelperd
-if cthelperd_start "$F" --helper ftp --family inet --register; then
-	helper_assign "$F" iptables PREROUTING 4
-	measure "cthelperd" cthelperd
-	cthelperd_stop
-	nsx "$F" iptables -t raw -F
-else
-	not_ok "cthelperd starts"
-fi
-
+# median VARIANT METRIC
+median() {
+	[ -s "$T/$1.$2" ] || return 0
+	sort -n "$T/$1.$2" | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'
+}
 ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && printf '%.2f' "$(echo "$1 / $2" | bc -l)" || echo "n/a"; }
+for m in S R P Q; do
+	for v in kernel conntrackd cthelperd; do
+		eval "${m}_$v=\$(median $v $m)"
+	done
+done
+diag "medians of $ROUNDS rounds:"
 diag "sessions/s: kernel ${S_kernel:-n/a}, conntrackd ${S_conntrackd:-n/a}, cthelperd ${S_cthelperd:-n/a}"
 diag "round trips/s: kernel ${R_kernel:-n/a}, conntrackd ${R_conntrackd:-n/a}, cthelperd ${R_cthelperd:-n/a}"
 diag "pipelined commands/s ($WINDOW in flight): kernel ${P_kernel:-n/a}, conntrackd ${P_conntrackd:-n/a}, cthelperd ${P_cthelperd:-n/a}"
 diag "pipelined queued packets/s: conntrackd ${Q_conntrackd:-n/a}, cthelperd ${Q_cthelperd:-n/a}"
 diag "cthelperd / in-kernel sessions: $(ratio "${S_cthelperd:-}" "${S_kernel:-}") (target >= 0.9)"
+diag "conntrackd / in-kernel sessions: $(ratio "${S_conntrackd:-}" "${S_kernel:-}")"
 diag "cthelperd / conntrackd round trips: $(ratio "${R_cthelperd:-}" "${R_conntrackd:-}")"
 diag "cthelperd / conntrackd pipelined commands: $(ratio "${P_cthelperd:-}" "${P_conntrackd:-}")"
 diag "cthelperd / conntrackd queued packets: $(ratio "${Q_cthelperd:-}" "${Q_conntrackd:-}") (target >= 2)"

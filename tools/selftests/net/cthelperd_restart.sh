@@ -76,5 +76,24 @@ queued=$(nsx "$F" cat /proc/net/netfilter/nfnetlink_queue 2>/dev/null | awk '{s 
 check "SIGTERM: no packet left in a queue" test "$queued" -eq 0
 nsx "$F" iptables -t raw -F
 retry 25 nsx "$F" nfct flush helper
+
+# SIGTERM while the rule that assigns the helper it registered is still
+# there: the janitor shrinks the queues for the drain, cannot delete the
+# helper (EBUSY), and the daemon says so instead of claiming it did.
+: >"$CTHD_LOG"
+cthelperd_start "$F" --helper ftp --family inet --register &&
+	helper_assign "$F" iptables PREROUTING 4
+check "--register: PASV transfer" ftp_pasv "$C" $SRV4
+cthelperd_stop
+check "SIGTERM, helper in use: exits 0" test $? -eq 0
+check "SIGTERM, helper in use: the drain's queue shrink is not refused" \
+	sh -c "! grep -q 'refused' '$CTHD_LOG'"
+check "SIGTERM, helper in use: the log says it cannot be deleted" \
+	grep -q "cannot delete the helpers this run registered: Device or resource busy" \
+	"$CTHD_LOG"
+check "SIGTERM, helper in use: it is still registered" \
+	sh -c "ip netns exec $F nfct list helper 2>/dev/null | grep -q 'name = ftp'"
+nsx "$F" iptables -t raw -F
+retry 25 nsx "$F" nfct flush helper
 [ "$TAP_FAILED" -eq 0 ] || sed 's/^/# log: /' "$CTHD_LOG" | tail -n 30
 tap_done
