@@ -19,7 +19,7 @@
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
 SESSIONS=${SESSIONS:-100}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 NOOPS=${NOOPS:-1000}
 PIPELINED=${PIPELINED:-5000}
 WINDOW=${WINDOW:-32}
