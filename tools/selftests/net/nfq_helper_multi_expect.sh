@@ -30,7 +30,8 @@ nsx "$F" iptables -t raw -A PREROUTING -p tcp --dport 7000 -j CT --helper ftp
 # The line connection stays open while the expectations are listed and used.
 {
 	echo hello
-	sleep 1
+	# until the verdict on that line is in (5 s at most)
+	retry 25 sh -c "[ \$(ip netns exec $F conntrack -L expect 2>/dev/null | grep -c 'dport=500[123] ') = 3 ]"
 	nsx "$F" conntrack -L expect >"$T/expect" 2>&1
 	for port in 5001 5002 5003; do
 		nsx "$C" socat -T 3 - TCP:$SRV4:$port,connect-timeout=3 </dev/null \
