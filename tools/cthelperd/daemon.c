@@ -373,7 +373,7 @@ static unsigned int handle_queue(struct cthd_daemon *d, struct cthd_served *s)
 		if (n <= 0)
 			break;
 		for (int i = 0; i < n; i++)
-			handle_message(d, s, d->rx.buf[i], d->rx.len[i]);
+			handle_message(d, s, d->rx.buf[i], d->rx.msgs[i].msg_len);
 		rc = cthd_queue_flush(&s->queue, &d->tx, &lost);
 		count_lost_verdicts(d, s, rc, lost);
 		messages += (unsigned int)n;

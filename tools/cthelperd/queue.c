@@ -141,6 +141,10 @@ int cthd_rx_batch_alloc(struct cthd_rx_batch *rx, size_t bufsize)
 			cthd_rx_batch_free(rx);
 			return -ENOMEM;
 		}
+		rx->iov[i].iov_base = rx->buf[i];
+		rx->iov[i].iov_len = bufsize;
+		rx->msgs[i].msg_hdr.msg_iov = &rx->iov[i];
+		rx->msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	return 0;
 }
@@ -169,22 +173,11 @@ void cthd_tx_batch_free(struct cthd_tx_batch *tx)
 
 int cthd_queue_recv(struct cthd_queue *q, struct cthd_rx_batch *rx)
 {
-	struct mmsghdr msgs[CTHD_RX_BATCH];
-	struct iovec iov[CTHD_RX_BATCH];
-	int n;
+	int n = recvmmsg(mnl_socket_get_fd(q->nl), rx->msgs, CTHD_RX_BATCH, MSG_DONTWAIT,
+			 NULL);
 
-	memset(msgs, 0, sizeof(msgs));
-	for (int i = 0; i < CTHD_RX_BATCH; i++) {
-		iov[i].iov_base = rx->buf[i];
-		iov[i].iov_len = rx->bufsize;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
-	n = recvmmsg(mnl_socket_get_fd(q->nl), msgs, CTHD_RX_BATCH, MSG_DONTWAIT, NULL);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
-	for (int i = 0; i < n; i++)
-		rx->len[i] = msgs[i].msg_len;
 	return n;
 }
 

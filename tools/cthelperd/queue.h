@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 struct cthd_queue {
@@ -50,7 +51,9 @@ int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t e
 struct cthd_rx_batch {
 	uint8_t *buf[CTHD_RX_BATCH];	/* each bufsize bytes */
 	size_t bufsize;
-	size_t len[CTHD_RX_BATCH];	/* what the last receive filled */
+	/* set up once; msgs[i].msg_len: what the last receive put in buf[i] */
+	struct iovec iov[CTHD_RX_BATCH];
+	struct mmsghdr msgs[CTHD_RX_BATCH];
 };
 
 struct cthd_tx_batch {
