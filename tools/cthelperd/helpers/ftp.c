@@ -612,7 +612,8 @@ static void ftp_handle_tail(struct ftp_segment *seg, const char *line, size_t le
 		/* only the '\n' is missing: the line is complete, handle it now */
 		ftp_handle_line(seg, line, len, line_pos, deleted, deleted_len);
 		if (seg->update_state) {
-			ftp_pend_clear(seg->st);
+			if (ftp_pend_is_for(seg->st, dir))
+				ftp_pend_clear(seg->st);
 			seg->st->state |= FTP_ST_MIDLINE(dir);
 		}
 		return;
@@ -627,8 +628,17 @@ static void ftp_handle_tail(struct ftp_segment *seg, const char *line, size_t le
 				kind = FTP_PEND_RAW;
 	}
 
-	/* the state after this segment: what to keep, or skip the line's rest */
-	ftp_pend_clear(&next);
+	/*
+	 * The state after this segment: what to keep, or skip the line's rest.
+	 * One line start is kept: the other direction's survives unless this
+	 * one needs the room.
+	 */
+	if (ftp_pend_is_for(&next, dir)) {
+		ftp_pend_clear(&next);
+	} else if (kind != FTP_PEND_NONE && ftp_pend_kind(&next) != FTP_PEND_NONE) {
+		ftp_pend_clear(&next);
+		seg->res->lost++;
+	}
 	if (kind != FTP_PEND_NONE && !ftp_pend_store(&next, line + frag, len - frag)) {
 		ftp_pend_clear(&next);
 		seg->res->lost++;

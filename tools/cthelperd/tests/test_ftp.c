@@ -599,6 +599,33 @@ static void test_long_line_midline(struct tap *t)
 		  k.n_expect, k.lost);
 }
 
+/* A cut line in one direction does not cost the other its cut line. */
+static void test_cut_lines_both_directions(struct tap *t)
+{
+	struct conn k;
+	int rc;
+
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "PORT 10,0,");
+	rc |= conn_send(&k, R, "211-Status of a long reply");
+	rc |= conn_send(&k, R, " goes on\r\n");
+	rc |= conn_send(&k, R, "211 End\r");
+	rc |= conn_send(&k, O, "0,1,4,1\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 && k.lost == 0 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 1025),
+		  "ftp_cut_reply_keeps_cut_command", "n_expect %u lost %u", k.n_expect, k.lost);
+
+	/* both need the room: the older one is counted lost, the newer kept */
+	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
+	rc = conn_send(&k, O, "PORT 10,0,");
+	rc |= conn_send(&k, R, "227 Entering Passive Mode (10,0,");
+	rc |= conn_send(&k, R, "0,2,4,1).\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 && k.lost == 1 &&
+		  expect_is(&k.last.expect[0], "10.0.0.1", "10.0.0.2", 1025),
+		  "ftp_cut_lines_both_ways_newer_kept", "n_expect %u lost %u", k.n_expect,
+		  k.lost);
+}
+
 static void test_garbage(struct tap *t)
 {
 	struct conn k;
@@ -641,6 +668,7 @@ int main(void)
 	test_pasv_dnat(&t);
 	test_eprt_ipv6_snat(&t);
 	test_split_line(&t);
+	test_cut_lines_both_directions(&t);
 	test_split_line_snat(&t);
 	test_retransmission(&t);
 	test_resync_after_gap(&t);
