@@ -150,7 +150,8 @@ struct cthd_result {
 
 /*
  * The per-packet callback. priv points to priv_len bytes: the kernel's
- * CTA_HELP_INFO, zeroes for a new connection. Returns 0, or a negative errno
+ * CTA_HELP_INFO, zeroes for a new connection (so a connection's state must
+ * never go back to all zeroes). Returns 0, or a negative errno
  * for an internal error (the core accepts the packet and counts it).
  */
 typedef int (*cthd_process_fn)(const struct cthd_packet *pkt,

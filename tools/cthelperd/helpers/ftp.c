@@ -26,6 +26,8 @@
 #define FTP_ST_PEND_REPLY	(1u << 4)		/* pend belongs to the reply direction */
 #define FTP_ST_PEND_DELETED	(1u << 5)		/* pend was cut out of the stream (NAT) */
 #define FTP_ST_PEND_PACKED	(1u << 6)		/* pend holds nibbles, see ftp_priv */
+/* never cleared: the core takes all-zero private data for a new connection */
+#define FTP_ST_TRACKED		(1u << 7)
 #define FTP_ST_KIND_SHIFT	8
 #define FTP_ST_KIND_MASK	(7u << FTP_ST_KIND_SHIFT)
 
@@ -707,6 +709,7 @@ static int ftp_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 		ftp_pend_clear(&st);
 		res->lost++;
 	}
+	st.state |= FTP_ST_TRACKED;
 
 	if (st.state & FTP_ST_SEEN(dir)) {
 		int32_t delta = (int32_t)(pkt->tcp_seq - st.next_seq[dir]);
@@ -780,6 +783,16 @@ static int ftp_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 	if (seg.update_state) {
 		st.next_seq[dir] = pkt->tcp_seq + (uint32_t)len;
 		st.state |= FTP_ST_SEEN(dir);
+		/*
+		 * At a line boundary there is nothing to continue: the next
+		 * segment starts a line. Forgetting the position keeps the
+		 * private data unchanged from line to line, so most verdicts
+		 * need not carry it back to the kernel.
+		 */
+		if (!(st.state & FTP_ST_MIDLINE(dir)) && !ftp_pend_is_for(&st, dir)) {
+			st.next_seq[dir] = 0;
+			st.state &= ~FTP_ST_SEEN(dir);
+		}
 	}
 	if (memcmp(&st, priv, sizeof(st))) {
 		memcpy(priv, &st, sizeof(st));

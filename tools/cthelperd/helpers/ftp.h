@@ -56,7 +56,7 @@ int ftp_format_arg(enum ftp_cmd cmd, char delim, int family,
 #define FTP_PEND_BYTES 13
 #define FTP_PEND_MAX 24		/* longest cut fragment kept (packed form) */
 struct ftp_priv {
-	uint32_t next_seq[2];	/* per direction: TCP seq after the last byte seen */
+	uint32_t next_seq[2];	/* per direction, while a line is open: seq to continue at */
 	uint16_t state;		/* FTP_ST_* bits, pending kind in bits 8..10 */
 	uint8_t pend_len;	/* characters held, not bytes */
 	/*

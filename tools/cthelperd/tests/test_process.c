@@ -492,9 +492,13 @@ static void test_plain_line(struct tap *t)
 	sc.priv_len = sizeof(priv);
 	p = run(&sc, &c, &out);
 	tap_check(t, p.ok && !p.payload && !p.has_exp && p.help_info_len == 24 && !p.ack,
-		  "verdict_first_packet_stores_sequence_state", "info %zu", p.help_info_len);
+		  "verdict_first_packet_marks_the_connection", "info %zu", p.help_info_len);
 	/* the kernel hands the new state back with the next packet */
 	memcpy(priv, p.help_info, sizeof(priv));
+	p = run(&sc, &c, &out);
+	/* a whole line leaves nothing to continue: no private data goes back */
+	tap_check(t, p.ok && !p.payload && !p.has_exp && p.help_info_len == 0 && !p.ack,
+		  "verdict_whole_line_sends_no_state", "info %zu", p.help_info_len);
 	sc.payload = "PORT 10,0,0,1,4,1\r\n";
 	again = run(&sc, &c, &out);
 	tap_check(t, again.ok && again.has_exp && !again.has_nat && !again.expectfn[0] &&
@@ -533,7 +537,8 @@ static void test_stale_private_data(struct tap *t)
 	memcpy(p2, p.help_info, sizeof(p2));
 	/* queued before that verdict: still carries p1 */
 	sc.dir = CTHD_DIR_REPLY;
-	sc.payload = "200 NOOP ok.\r\n";
+	/* itself cut, so that its verdict has state to write back */
+	sc.payload = "200 NOOP ok.";
 	p = run(&sc, &c, &out);
 	/* struct ftp_priv: next_seq[0] at 0, pend_len and pend from 10 on */
 	tap_check(t, p.ok && p.help_info && !memcmp(p.help_info, p2, 4) &&
