@@ -89,7 +89,7 @@ bench: kernel tools selftests
 ifeq ($(BENCHES),)
 	@echo "bench: no benchmark yet (tools/selftests/bench/*.sh)"
 else
-	$(VM_RUN) -t 900 $(BENCHES)
+	$(VM_RUN) -t 1800 $(BENCHES)
 endif
 
 clean:

@@ -13,6 +13,10 @@
 #               through the queue and back per second (the queue's
 #               id_sequence in /proc/net/netfilter/nfnetlink_queue, login and
 #               QUIT included, over the NOOP phase's time)
+# A fourth variant, "no-op queue consumer" (progs/nfq_accept.c), accepts the
+# queued packets in batches without looking at them: its control figures
+# (no sessions: it opens no expectations) are the most any user-space helper
+# can reach on this machine, so the ratios can be read against that bound.
 # $ROUNDS rounds; prints the medians and their ratios, and a TAP "ok" line
 # per measurement so the runner counts it.
 . "${REPO:-.}/tools/selftests/lib.sh"
@@ -26,9 +30,12 @@ WINDOW=${WINDOW:-32}
 FILE_SIZE=20000		# ftp_server_start's "file"
 
 LOAD=$SELFTESTS_BIN/ftp_load
+NOOP_CONSUMER=$SELFTESTS_BIN/nfq_accept
+OUR_NFCT=$REPO/tools/nfct/nfct
 require conntrackd nfct vsftpd bc
 [ -x "$CTHD" ] || skip_all "cthelperd not built"
-[ -x "$LOAD" ] || skip_all "ftp_load not built (make selftests)"
+[ -x "$LOAD" ] && [ -x "$NOOP_CONSUMER" ] || skip_all "ftp_load or nfq_accept not built (make selftests)"
+[ -x "$OUR_NFCT" ] || skip_all "tools/nfct/nfct not built (make tools)"
 ftp_setup
 fw_filter "$F" iptables
 # packets queue 0 has taken so far (0 while nobody is bound to it)
@@ -75,6 +82,23 @@ stop_conntrackd() {
 	nsx "$F" conntrack -F 2>/dev/null
 	retry 25 nsx "$F" nfct flush helper
 }
+start_noop() {
+	# the project's nfct: Debian's cannot enable what it added
+	nsx "$F" "$OUR_NFCT" helper add ftp inet tcp || return 1
+	nsx "$F" "$OUR_NFCT" helper enable ftp inet tcp || return 1
+	# not nsx: $! must be the consumer itself, for stop
+	ip netns exec "$F" "$NOOP_CONSUMER" -q 0 >"$T/noop.log" 2>&1 &
+	NOOP_PID=$!
+	PIDS="$PIDS $NOOP_PID"
+	retry 25 grep -qs "^ready" "$T/noop.log" || return 1
+	helper_assign "$F" iptables PREROUTING 4
+}
+stop_noop() {
+	nsx "$F" iptables -t raw -F
+	stop "$NOOP_PID"
+	nsx "$F" conntrack -F 2>/dev/null
+	retry 25 nsx "$F" nfct flush helper
+}
 start_cthelperd() {
 	cthelperd_start "$F" --helper ftp --family inet --register &&
 		helper_assign "$F" iptables PREROUTING 4
@@ -88,13 +112,17 @@ stop_cthelperd() {
 }
 
 # measure NAME VARIANT: one round of each load; values appended to
-# $T/VARIANT.{S,R,P,Q}, one line per round
+# $T/VARIANT.{S,R,P,Q}, one line per round. The no-op consumer opens no
+# expectations: no sessions for it.
 measure() {
-	_s=$(sessions_per_s) || { not_ok "$1: sessions"; return 1; }
+	_s=
+	if [ "$2" != noop ]; then
+		_s=$(sessions_per_s) || { not_ok "$1: sessions"; return 1; }
+		echo "$_s" >>"$T/$2.S"
+	fi
 	_r=$(round_trips_per_s) || { not_ok "$1: round trips"; return 1; }
 	_p=$(pipelined) || { not_ok "$1: pipelined NOOPs"; return 1; }
-	ok "$1: $_s sessions/s, $_r round trips/s, pipelined ${_p% *} commands/s and ${_p#* } queued packets/s"
-	echo "$_s" >>"$T/$2.S"
+	ok "$1: ${_s:+$_s sessions/s, }$_r round trips/s, pipelined ${_p% *} commands/s and ${_p#* } queued packets/s"
 	echo "$_r" >>"$T/$2.R"
 	echo "${_p% *}" >>"$T/$2.P"
 	echo "${_p#* }" >>"$T/$2.Q"
@@ -103,11 +131,12 @@ measure() {
 # Rounds interleave the helpers, so that a drift in the machine's speed
 # (qemu tcg on a shared host) does not favour whichever comes first.
 for round in $(seq "$ROUNDS"); do
-	for v in kernel conntrackd cthelperd; do
+	for v in kernel conntrackd cthelperd noop; do
 		case $v in
 		kernel) name="in-kernel nf_conntrack_ftp" ;;
 		conntrackd) name="conntrackd 1.4.7 helper mode" ;;
 		cthelperd) name="cthelperd" ;;
+		noop) name="no-op queue consumer" ;;
 		esac
 		if start_$v; then
 			measure "round $round: $name" $v
@@ -123,20 +152,27 @@ median() {
 	[ -s "$T/$1.$2" ] || return 0
 	sort -n "$T/$1.$2" | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print (NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2 }'
 }
-ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && printf '%.2f' "$(echo "$1 / $2" | bc -l)" || echo "n/a"; }
+ratio() {
+	case "${1:-}:${2:-}" in
+	:* | *: | *:0 | *:0.0) echo "n/a" ;;
+	*) printf '%.2f' "$(echo "$1 / $2" | bc -l)" ;;
+	esac
+}
 for m in S R P Q; do
-	for v in kernel conntrackd cthelperd; do
+	for v in kernel conntrackd cthelperd noop; do
 		eval "${m}_$v=\$(median $v $m)"
 	done
 done
 diag "medians of $ROUNDS rounds:"
 diag "sessions/s: kernel ${S_kernel:-n/a}, conntrackd ${S_conntrackd:-n/a}, cthelperd ${S_cthelperd:-n/a}"
-diag "round trips/s: kernel ${R_kernel:-n/a}, conntrackd ${R_conntrackd:-n/a}, cthelperd ${R_cthelperd:-n/a}"
-diag "pipelined commands/s ($WINDOW in flight): kernel ${P_kernel:-n/a}, conntrackd ${P_conntrackd:-n/a}, cthelperd ${P_cthelperd:-n/a}"
-diag "pipelined queued packets/s: conntrackd ${Q_conntrackd:-n/a}, cthelperd ${Q_cthelperd:-n/a}"
+diag "round trips/s: kernel ${R_kernel:-n/a}, conntrackd ${R_conntrackd:-n/a}, cthelperd ${R_cthelperd:-n/a}, no-op ${R_noop:-n/a}"
+diag "pipelined commands/s ($WINDOW in flight): kernel ${P_kernel:-n/a}, conntrackd ${P_conntrackd:-n/a}, cthelperd ${P_cthelperd:-n/a}, no-op ${P_noop:-n/a}"
+diag "pipelined queued packets/s: conntrackd ${Q_conntrackd:-n/a}, cthelperd ${Q_cthelperd:-n/a}, no-op ${Q_noop:-n/a}"
 diag "cthelperd / in-kernel sessions: $(ratio "${S_cthelperd:-}" "${S_kernel:-}") (target >= 0.9)"
 diag "conntrackd / in-kernel sessions: $(ratio "${S_conntrackd:-}" "${S_kernel:-}")"
 diag "cthelperd / conntrackd round trips: $(ratio "${R_cthelperd:-}" "${R_conntrackd:-}")"
 diag "cthelperd / conntrackd pipelined commands: $(ratio "${P_cthelperd:-}" "${P_conntrackd:-}")"
 diag "cthelperd / conntrackd queued packets: $(ratio "${Q_cthelperd:-}" "${Q_conntrackd:-}") (target >= 2)"
+diag "no-op consumer / conntrackd queued packets: $(ratio "${Q_noop:-}" "${Q_conntrackd:-}") (the most any helper reaches here)"
+diag "cthelperd / no-op consumer queued packets: $(ratio "${Q_cthelperd:-}" "${Q_noop:-}")"
 tap_done
