@@ -22,7 +22,7 @@
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
-SESSIONS=${SESSIONS:-100}
+SESSIONS=${SESSIONS:-200}
 ROUNDS=${ROUNDS:-5}
 NOOPS=${NOOPS:-1000}
 PIPELINED=${PIPELINED:-5000}
