@@ -95,11 +95,14 @@ int main(int argc, char **argv)
 	int opt;
 
 	while ((opt = getopt(argc, argv, "q:")) != -1) {
-		if (opt != 'q') {
-			fputs("usage: nfq_accept [-q QUEUE]\n", stderr);
+		char *end;
+		unsigned long num = opt == 'q' ? strtoul(optarg, &end, 10) : 0;
+
+		if (opt != 'q' || *optarg == '\0' || *end || num > 65535) {
+			fputs("usage: nfq_accept [-q QUEUE], QUEUE 0..65535\n", stderr);
 			return 2;
 		}
-		queue = (uint16_t)atoi(optarg);
+		queue = (uint16_t)num;
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
