@@ -473,7 +473,7 @@ static void test_eprt_ipv6_snat(struct tap *t)
 		  p.payload_len);
 }
 
-/* No NAT, no expectation, state unchanged: a bare accept. */
+/* No NAT, no expectation: from the second whole line on, a bare accept. */
 static void test_plain_line(struct tap *t)
 {
 	struct scenario sc = {
