@@ -780,19 +780,20 @@ static int ftp_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 	if (len && data[len - 1] == '\n' && seg.update_state)
 		st.state &= ~FTP_ST_MIDLINE(dir);
 
+	/*
+	 * The position matters only while a line is open. At a line boundary
+	 * the next segment starts a line: forgetting the position keeps the
+	 * private data unchanged from line to line, so most verdicts need not
+	 * carry it back to the kernel.
+	 */
 	if (seg.update_state) {
-		st.next_seq[dir] = pkt->tcp_seq + (uint32_t)len;
-		st.state |= FTP_ST_SEEN(dir);
-		/*
-		 * At a line boundary there is nothing to continue: the next
-		 * segment starts a line. Forgetting the position keeps the
-		 * private data unchanged from line to line, so most verdicts
-		 * need not carry it back to the kernel.
-		 */
-		if (!(st.state & FTP_ST_MIDLINE(dir)) && !ftp_pend_is_for(&st, dir)) {
-			st.next_seq[dir] = 0;
+		bool line_open = (st.state & FTP_ST_MIDLINE(dir)) || ftp_pend_is_for(&st, dir);
+
+		st.next_seq[dir] = line_open ? pkt->tcp_seq + (uint32_t)len : 0;
+		if (line_open)
+			st.state |= FTP_ST_SEEN(dir);
+		else
 			st.state &= ~FTP_ST_SEEN(dir);
-		}
 	}
 	if (memcmp(&st, priv, sizeof(st))) {
 		memcpy(priv, &st, sizeof(st));
