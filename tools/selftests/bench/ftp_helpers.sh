@@ -73,43 +73,34 @@ stop_kernel() {
 	# user-space helpers named ftp clash with it: it must go
 	retry 100 rmmod nf_conntrack_ftp
 }
-start_conntrackd() {
-	conntrackd_start "$F" && helper_assign "$F" iptables PREROUTING 4
-}
-stop_conntrackd() {
-	stop "$CONNTRACKD_PID"
+# stop_user_helper STOP...: the assignment rule goes first (a helper a rule
+# refers to cannot be deleted), then the daemon (STOP), its conntracks and
+# the registered helpers.
+stop_user_helper() {
 	nsx "$F" iptables -t raw -F
+	"$@"
 	nsx "$F" conntrack -F 2>/dev/null
 	retry 25 nsx "$F" nfct flush helper
 }
+start_conntrackd() {
+	conntrackd_start "$F" && helper_assign "$F" iptables PREROUTING 4
+}
+stop_conntrackd() { stop_user_helper stop "$CONNTRACKD_PID"; }
 start_noop() {
 	# the project's nfct: Debian's cannot enable what it added
 	nsx "$F" "$OUR_NFCT" helper add ftp inet tcp || return 1
 	nsx "$F" "$OUR_NFCT" helper enable ftp inet tcp || return 1
-	# not nsx: $! must be the consumer itself, for stop
-	ip netns exec "$F" "$NOOP_CONSUMER" -q 0 >"$T/noop.log" 2>&1 &
+	spawn "$F" "$NOOP_CONSUMER" -q 0 >"$T/noop.log" 2>&1
 	NOOP_PID=$!
-	PIDS="$PIDS $NOOP_PID"
 	retry 25 grep -qs "^ready" "$T/noop.log" || return 1
 	helper_assign "$F" iptables PREROUTING 4
 }
-stop_noop() {
-	nsx "$F" iptables -t raw -F
-	stop "$NOOP_PID"
-	nsx "$F" conntrack -F 2>/dev/null
-	retry 25 nsx "$F" nfct flush helper
-}
+stop_noop() { stop_user_helper stop "$NOOP_PID"; }
 start_cthelperd() {
 	cthelperd_start "$F" --helper ftp --family inet --register &&
 		helper_assign "$F" iptables PREROUTING 4
 }
-stop_cthelperd() {
-	# no rule may refer to the helper when it deletes what it registered
-	nsx "$F" iptables -t raw -F
-	cthelperd_stop
-	nsx "$F" conntrack -F 2>/dev/null
-	retry 25 nsx "$F" nfct flush helper
-}
+stop_cthelperd() { stop_user_helper cthelperd_stop; }
 
 # measure NAME VARIANT: one round of each load; values appended to
 # $T/VARIANT.{S,R,P,Q}, one line per round. The no-op consumer opens no
