@@ -86,6 +86,12 @@ struct cthd_packet {
 	const uint8_t *payload;		/* data + payload_offset */
 	size_t payload_len;
 	enum cthd_dir dir;		/* from NFQA_CT_INFO */
+	/*
+	 * ctinfo is IP_CT_ESTABLISHED(_REPLY): the connection has seen
+	 * traffic both ways. False for a SYN carrying data, a loose pickup's
+	 * first packets, or a packet of a related connection.
+	 */
+	bool established;
 	uint32_t tcp_seq;		/* host order; TCP only */
 };
 
@@ -172,6 +178,53 @@ struct cthd_helper {
 int cthd_result_add_expect(struct cthd_result *res, const struct cthd_expect *exp);
 int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 			  const void *data, size_t data_len);
+
+/*
+ * The TCP stream layer for line protocols (stream.c): FTP, IRC, SIP over
+ * TCP... It decides where lines start, from sequence numbers it keeps in
+ * the connection's private data, and hands the helper whole lines. A
+ * segment is read from its first byte only when that byte is a remembered
+ * line start; otherwise only from after its first '\n'. So text a peer
+ * gets echoed in the middle of a line never reads as a line of its own,
+ * whatever the segmentation, retransmissions or reordering. See HELPERS.md.
+ *
+ * Put a struct cthd_stream first in the helper's private data (it keeps
+ * the data from ever being all zeroes once a packet was seen).
+ */
+struct cthd_stream {
+	uint32_t next_seq[2];	/* per direction: end of the furthest segment seen */
+	uint32_t mark_seq[2];	/* where the last parse that acted started */
+	uint32_t flags;		/* CTHD_STREAM_* bits, per direction */
+};
+
+/* Longest line the stream layer holds a segment back for (see below). */
+#define CTHD_STREAM_WHOLE_MAX	256
+
+struct cthd_line_ops {
+	/*
+	 * A whole line, without its "\n" and a '\r' before it, at payload
+	 * offset `offset` (for edits). Returns 0 or a negative errno.
+	 */
+	int (*line)(void *ctx, const char *text, size_t len, size_t offset);
+	/*
+	 * The beginning of a line that the segment's end cut: true when the
+	 * helper would act on this line once it is whole. When that beginning
+	 * is all the segment holds, the segment is dropped, so the sender
+	 * resends it together with the rest of the line (as the kernel's FTP
+	 * helper does); otherwise the line is counted lost.
+	 */
+	bool (*wants_whole)(void *ctx, const char *text, size_t len);
+};
+
+/*
+ * Run a TCP segment through the stream layer: ops->line() for each whole
+ * line it may read, res->verdict CTHD_DROP for a cut line worth waiting
+ * for. Updates st and sets res->priv_changed when it changed; nothing is
+ * read from packets that are not established. Returns 0 or the first
+ * negative errno of ops->line().
+ */
+int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
+		      struct cthd_result *res, const struct cthd_line_ops *ops, void *ctx);
 
 /*
  * Registration: a pointer to the helper goes into the "cthd_helpers" linker

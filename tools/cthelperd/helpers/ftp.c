@@ -5,9 +5,10 @@
  * firewall NATs the control connection, rewrites the announced address the
  * way nf_nat_ftp does and binds the expectation to follow the master's NAT.
  *
- * All per-connection state lives in struct ftp_priv, which the kernel keeps
- * with the conntrack (CTA_HELP_INFO): a restarted daemon continues where the
- * previous one stopped.
+ * Where lines start is the core's stream layer's business (stream.c): this
+ * file sees whole lines. Its only per-connection state is the stream
+ * layer's, which the kernel keeps with the conntrack (CTA_HELP_INFO): a
+ * restarted daemon continues where the previous one stopped.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -19,27 +20,6 @@
 
 #include "../helper.h"
 #include "ftp.h"
-
-/* ftp_priv.state bits */
-#define FTP_ST_SEEN(dir)	(1u << (dir))		/* next_seq[dir] is valid */
-#define FTP_ST_MIDLINE(dir)	(1u << (2 + (dir)))	/* skip to the next '\n' */
-#define FTP_ST_PEND_REPLY	(1u << 4)		/* pend belongs to the reply direction */
-#define FTP_ST_PEND_DELETED	(1u << 5)		/* pend was cut out of the stream (NAT) */
-#define FTP_ST_PEND_PACKED	(1u << 6)		/* pend holds nibbles, see ftp_priv */
-/* never cleared: the core takes all-zero private data for a new connection */
-#define FTP_ST_TRACKED		(1u << 7)
-#define FTP_ST_KIND_SHIFT	8
-#define FTP_ST_KIND_MASK	(7u << FTP_ST_KIND_SHIFT)
-
-/* What pend holds: a keyword prefix, or a command's argument fragment. */
-enum ftp_pend_kind {
-	FTP_PEND_NONE = 0,
-	FTP_PEND_RAW,		/* the line so far, shorter than a keyword */
-	FTP_PEND_CMD,		/* + enum ftp_cmd: argument fragment */
-};
-
-/* Longest control line the helper reassembles across segments. */
-#define FTP_LINE_MAX 512
 
 struct ftp_keyword {
 	const char *text;	/* including the separating space */
@@ -54,14 +34,6 @@ static const struct ftp_keyword ftp_keywords[] = {
 	{ "227 ", 4, CTHD_DIR_REPLY, FTP_CMD_PASV },
 	{ "229 ", 4, CTHD_DIR_REPLY, FTP_CMD_EPSV },
 };
-
-static const struct ftp_keyword *ftp_keyword_of(enum ftp_cmd cmd)
-{
-	for (size_t i = 0; i < sizeof(ftp_keywords) / sizeof(ftp_keywords[0]); i++)
-		if (ftp_keywords[i].cmd == cmd)
-			return &ftp_keywords[i];
-	return NULL;
-}
 
 /* Case-insensitive, like the kernel helper: clients send "port" too. */
 static bool ftp_prefix_matches(const char *s, size_t len, const char *kw, size_t kwlen)
@@ -309,133 +281,15 @@ int ftp_format_arg(enum ftp_cmd cmd, char delim, int family,
 	return n;
 }
 
-/* --- stream handling ------------------------------------------------ */
+/* --- lines --------------------------------------------------------- */
 
-/* One packet's work: the state, the packet and where the helper writes. */
+/* One packet's work: what the line callbacks need. */
 struct ftp_segment {
-	struct ftp_priv *st;
 	const struct cthd_packet *pkt;
 	const struct cthd_conntrack *ct;
 	struct cthd_result *res;
 	bool natted;
-	bool update_state;	/* false for a retransmission */
 };
-
-static unsigned int ftp_pend_kind(const struct ftp_priv *st)
-{
-	return (st->state & FTP_ST_KIND_MASK) >> FTP_ST_KIND_SHIFT;
-}
-
-static void ftp_pend_clear(struct ftp_priv *st)
-{
-	st->state &= ~(FTP_ST_KIND_MASK | FTP_ST_PEND_REPLY | FTP_ST_PEND_DELETED |
-		       FTP_ST_PEND_PACKED);
-	st->pend_len = 0;
-	memset(st->pend, 0, sizeof(st->pend));
-}
-
-/* Packed alphabet: nibble 0-9 digits, 10 ',', 11 '.', 12 the delimiter. */
-static int ftp_nibble_of(char c, char delim)
-{
-	if (isdigit((unsigned char)c))
-		return c - '0';
-	if (c == ',')
-		return 10;
-	if (c == '.')
-		return 11;
-	if (delim && c == delim)
-		return 12;
-	return -1;
-}
-
-static char ftp_char_of(unsigned int nibble, char delim)
-{
-	static const char chars[] = "0123456789,.";
-
-	return nibble < 12 ? chars[nibble] : delim;
-}
-
-/* Keep text in st->pend; false when it does not fit either form. */
-static bool ftp_pend_store(struct ftp_priv *st, const char *text, size_t len)
-{
-	char delim = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (ftp_nibble_of(text[i], delim) >= 0)
-			continue;
-		if (delim || !ftp_valid_delim(text[i]))
-			break;
-		delim = text[i];
-	}
-	if (i == len && len <= FTP_PEND_MAX) {
-		memset(st->pend, 0, sizeof(st->pend));
-		st->pend[0] = (uint8_t)delim;
-		for (i = 0; i < len; i++)
-			st->pend[1 + i / 2] |= (uint8_t)(ftp_nibble_of(text[i], delim) << (i % 2 ? 0 : 4));
-		st->state |= FTP_ST_PEND_PACKED;
-	} else if (len <= FTP_PEND_BYTES) {
-		memcpy(st->pend, text, len);
-	} else {
-		return false;
-	}
-	st->pend_len = (uint8_t)len;
-	return true;
-}
-
-/* The kept text into buf (FTP_PEND_MAX bytes); returns its length. */
-static size_t ftp_pend_load(const struct ftp_priv *st, char *buf)
-{
-	size_t len = st->pend_len;
-
-	if (!(st->state & FTP_ST_PEND_PACKED)) {
-		len = len < FTP_PEND_BYTES ? len : FTP_PEND_BYTES;
-		memcpy(buf, st->pend, len);
-		return len;
-	}
-	len = len < FTP_PEND_MAX ? len : FTP_PEND_MAX;
-	for (size_t i = 0; i < len; i++) {
-		uint8_t byte = st->pend[1 + i / 2];
-
-		buf[i] = ftp_char_of(i % 2 ? byte & 0xf : byte >> 4, (char)st->pend[0]);
-	}
-	return len;
-}
-
-static bool ftp_pend_sane(const struct ftp_priv *st)
-{
-	unsigned int kind = ftp_pend_kind(st);
-
-	if (kind == FTP_PEND_NONE)
-		return true;
-	if (kind == FTP_PEND_CMD + FTP_CMD_NONE || kind > FTP_PEND_CMD + FTP_CMD_EPSV)
-		return false;
-	return st->pend_len <= (st->state & FTP_ST_PEND_PACKED ? FTP_PEND_MAX : FTP_PEND_BYTES);
-}
-
-static bool ftp_pend_is_for(const struct ftp_priv *st, enum cthd_dir dir)
-{
-	return ftp_pend_kind(st) != FTP_PEND_NONE &&
-	       !!(st->state & FTP_ST_PEND_REPLY) == (dir == CTHD_DIR_REPLY);
-}
-
-/*
- * Rebuild the start of the pending line into buf: the keyword and the
- * argument fragment, or the raw keyword prefix. Returns its length.
- */
-static size_t ftp_pend_rebuild(const struct ftp_priv *st, char *buf)
-{
-	unsigned int kind = ftp_pend_kind(st);
-	size_t n = 0;
-
-	if (kind >= FTP_PEND_CMD) {
-		const struct ftp_keyword *kw = ftp_keyword_of(kind - FTP_PEND_CMD);
-
-		memcpy(buf, kw->text, kw->len);
-		n = kw->len;
-	}
-	return n + ftp_pend_load(st, buf + n);
-}
 
 /* The address the sender of dir may announce: its own, before NAT. */
 static bool ftp_addr_allowed(const struct ftp_segment *seg, const struct ftp_arg *arg)
@@ -485,321 +339,74 @@ static void ftp_build_expect(const struct ftp_segment *seg, const struct ftp_arg
 	}
 }
 
-/*
- * A complete line. line_pos is the payload offset of line[0]; it is
- * negative when the line started in an earlier segment (pending), and
- * then `deleted` says whether that part was cut out of the stream.
- */
-static void ftp_handle_line(struct ftp_segment *seg, const char *line, size_t len,
-			    long line_pos, bool deleted, size_t deleted_len)
+/* A whole line at payload offset `offset`: expect, and rewrite under NAT. */
+static int ftp_line(void *ctx, const char *line, size_t len, size_t offset)
 {
+	struct ftp_segment *seg = ctx;
 	struct cthd_result *res = seg->res;
-	struct ftp_arg arg;
-	struct cthd_expect exp;
 	char text[CTHD_MANGLE_DATA_MAX];
-	long arg_pos, arg_end;
+	struct cthd_expect exp;
+	struct ftp_arg arg;
 	int rc, n;
 
-	if (len && line[len - 1] == '\r')
-		len--;
 	rc = ftp_parse_line(line, len, seg->pkt->dir, &arg);
-	if (rc < 0)
+	if (rc < 0 || (rc > 0 && !ftp_addr_allowed(seg, &arg)))
 		res->parse_errors++;
-	if (rc <= 0 || !ftp_addr_allowed(seg, &arg)) {
-		if (rc > 0)
-			res->parse_errors++;
-		goto restore;
-	}
+	if (rc <= 0 || !ftp_addr_allowed(seg, &arg))
+		return 0;
 
+	if (seg->natted) {
+		n = ftp_format_arg(arg.cmd, arg.delim, seg->ct->family,
+				   &seg->ct->tuple[cthd_dir_other(seg->pkt->dir)].dst,
+				   arg.port, text, sizeof(text));
+		if (n < 0) {
+			res->lost++;
+			return 0;
+		}
+		/* an expectation without its rewrite would point the peer elsewhere */
+		if (((size_t)n != arg.arg_len || memcmp(text, line + arg.arg_off, arg.arg_len)) &&
+		    cthd_result_add_mangle(res, offset + arg.arg_off, arg.arg_len, text,
+					   (size_t)n) < 0) {
+			res->lost++;
+			return 0;
+		}
+	}
 	ftp_build_expect(seg, &arg, &exp);
 	if (cthd_result_add_expect(res, &exp) < 0) {
 		res->lost++;
-		goto restore;
+		/* the rewrite alone would still be right: the peer sees our address */
 	}
-	if (!seg->natted)
-		goto restore;
-
-	n = ftp_format_arg(arg.cmd, arg.delim, seg->ct->family,
-			   &seg->ct->tuple[cthd_dir_other(seg->pkt->dir)].dst,
-			   arg.port, text, sizeof(text));
-	if (n < 0) {
-		res->lost++;
-		goto restore;
-	}
-	arg_pos = line_pos + (long)arg.arg_off;
-	arg_end = arg_pos + (long)arg.arg_len;
-	if ((size_t)n == arg.arg_len && memcmp(text, line + arg.arg_off, arg.arg_len) == 0)
-		goto restore;	/* same text: nothing to rewrite */
-	if (arg_pos >= 0) {
-		if (cthd_result_add_mangle(res, (size_t)arg_pos, arg.arg_len, text, (size_t)n) < 0)
-			res->lost++;
-		goto restore;
-	}
-	/*
-	 * The argument began in a segment already sent, and was cut out of it:
-	 * emit the rewritten argument here, followed by whatever of the cut
-	 * fragment came after the argument.
-	 */
-	if (deleted && arg_pos + (long)deleted_len == 0) {
-		size_t cut_rest = arg_end < 0 ? (size_t)-arg_end : 0;
-
-		if ((size_t)n + cut_rest <= sizeof(text)) {
-			memcpy(text + n, line + arg.arg_off + arg.arg_len, cut_rest);
-			if (cthd_result_add_mangle(res, 0, arg_end > 0 ? (size_t)arg_end : 0,
-						  text, (size_t)n + cut_rest) == 0)
-				return;
-		}
-	}
-	res->lost++;
-restore:
-	/* the fragment cut from the earlier segment must reach the peer */
-	if (deleted && deleted_len &&
-	    cthd_result_add_mangle(res, 0, 0, line + (size_t)(-line_pos) - deleted_len,
-				  deleted_len) < 0)
-		res->lost++;
+	return 0;
 }
 
-/*
- * Where the argument of a cut line starts (or would start), so that only
- * the argument fragment is kept; the keyword is stored as a kind.
- */
-static size_t ftp_fragment_start(const struct ftp_keyword *kw, const char *line, size_t len)
+/* A cut line worth holding the segment back for: a keyword, or its start. */
+static bool ftp_wants_whole(void *ctx, const char *line, size_t len)
 {
-	size_t pos = kw->len;
+	const struct ftp_segment *seg = ctx;
 
-	switch (kw->cmd) {
-	case FTP_CMD_PORT:
-	case FTP_CMD_EPRT:
-		return ftp_skip_spaces(line, len, pos);
-	case FTP_CMD_PASV:
-		/* the address starts at the first digit (RFC 1123) */
-		while (pos < len && !isdigit((unsigned char)line[pos]))
-			pos++;
-		return pos;
-	case FTP_CMD_EPSV: {
-		/* from the last '(' on, or the last 3 bytes: a delimiter run */
-		const char *paren = memchr(line + pos, '(', len - pos);
-		const char *last = paren;
-
-		while (paren) {
-			last = paren;
-			paren = memchr(paren + 1, '(', len - (size_t)(paren + 1 - line));
-		}
-		if (last)
-			return (size_t)(last - line);
-		return len - pos > 3 ? len - 3 : pos;
-	}
-	default:
-		return len;
-	}
+	for (size_t i = 0; i < sizeof(ftp_keywords) / sizeof(ftp_keywords[0]); i++)
+		if (ftp_keywords[i].dir == seg->pkt->dir &&
+		    ftp_prefix_matches(line, len, ftp_keywords[i].text, ftp_keywords[i].len))
+			return true;
+	return false;
 }
 
-/*
- * The line is cut by the end of the segment. Keep what a later segment
- * needs to finish parsing it, in pend; under NAT cut an argument fragment
- * out of this segment so the whole argument can be rewritten in the next.
- * line_pos as in ftp_handle_line().
- */
-static void ftp_handle_tail(struct ftp_segment *seg, const char *line, size_t len,
-			    long line_pos, bool deleted, size_t deleted_len)
-{
-	enum cthd_dir dir = seg->pkt->dir;
-	const struct ftp_keyword *kw = ftp_keyword_match(line, len, dir);
-	struct ftp_priv next = *seg->st;
-	unsigned int kind = FTP_PEND_NONE;
-	size_t frag = 0;
-	bool delete_now = false;
+static const struct cthd_line_ops ftp_line_ops = {
+	.line = ftp_line,
+	.wants_whole = ftp_wants_whole,
+};
 
-	if (len && line[len - 1] == '\r') {
-		/* only the '\n' is missing: the line is complete, handle it now */
-		ftp_handle_line(seg, line, len, line_pos, deleted, deleted_len);
-		if (seg->update_state) {
-			if (ftp_pend_is_for(seg->st, dir))
-				ftp_pend_clear(seg->st);
-			seg->st->state |= FTP_ST_MIDLINE(dir);
-		}
-		return;
-	}
-	if (kw) {
-		kind = FTP_PEND_CMD + kw->cmd;
-		frag = ftp_fragment_start(kw, line, len);
-	} else {
-		for (size_t i = 0; i < sizeof(ftp_keywords) / sizeof(ftp_keywords[0]); i++)
-			if (ftp_keywords[i].dir == dir && len < ftp_keywords[i].len &&
-			    ftp_prefix_matches(line, len, ftp_keywords[i].text, ftp_keywords[i].len))
-				kind = FTP_PEND_RAW;
-	}
-
-	/*
-	 * The state after this segment: what to keep, or skip the line's rest.
-	 * One line start is kept: the other direction's survives unless this
-	 * one needs the room.
-	 */
-	if (ftp_pend_is_for(&next, dir)) {
-		ftp_pend_clear(&next);
-	} else if (kind != FTP_PEND_NONE && ftp_pend_kind(&next) != FTP_PEND_NONE) {
-		ftp_pend_clear(&next);
-		seg->res->lost++;
-	}
-	if (kind != FTP_PEND_NONE && !ftp_pend_store(&next, line + frag, len - frag)) {
-		ftp_pend_clear(&next);
-		seg->res->lost++;
-		kind = FTP_PEND_NONE;
-	}
-
-	if (kind >= FTP_PEND_CMD && seg->natted && kw->cmd != FTP_CMD_EPSV &&
-	    len > frag) {
-		/* cut only if this segment keeps a byte: an empty one is never acked */
-		long frag_pos = line_pos + (long)frag;
-
-		if (frag_pos > 0) {
-			delete_now = cthd_result_add_mangle(seg->res, (size_t)frag_pos,
-						seg->pkt->payload_len - (size_t)frag_pos,
-						NULL, 0) == 0;
-			if (!delete_now)
-				seg->res->lost++;
-		}
-	}
-	if (deleted && deleted_len && !delete_now &&
-	    cthd_result_add_mangle(seg->res, 0, 0, line + (size_t)(-line_pos) - deleted_len,
-				  deleted_len) < 0)
-		seg->res->lost++;
-
-	if (!seg->update_state)
-		return;
-	if (kind == FTP_PEND_NONE) {
-		next.state |= FTP_ST_MIDLINE(dir);
-	} else {
-		next.state &= ~FTP_ST_MIDLINE(dir);
-		next.state |= (uint16_t)(kind << FTP_ST_KIND_SHIFT);
-		if (dir == CTHD_DIR_REPLY)
-			next.state |= FTP_ST_PEND_REPLY;
-		if (delete_now)
-			next.state |= FTP_ST_PEND_DELETED;
-	}
-	*seg->st = next;
-}
-
-/*
- * Decide where parsing starts: at a line start, after a pending line's
- * beginning, or after the rest of a line that is of no interest.
- */
 static int ftp_process(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
 		       void *priv, struct cthd_result *res)
 {
-	struct ftp_priv st;
 	struct ftp_segment seg = {
-		.st = &st, .pkt = pkt, .ct = ct, .res = res,
-		.natted = cthd_conntrack_is_natted(ct), .update_state = true,
+		.pkt = pkt, .ct = ct, .res = res, .natted = cthd_conntrack_is_natted(ct),
 	};
-	const char *data = (const char *)pkt->payload;
-	size_t len = pkt->payload_len, pos = 0;
-	enum cthd_dir dir = pkt->dir;
-	char line[FTP_LINE_MAX];
-	size_t prefix_len = 0, deleted_len = 0;
-	bool deleted = false;
+	struct ftp_priv *st = priv;
 
 	if (ct->l4proto != IPPROTO_TCP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
-	if (len == 0)
-		return 0;
-	memcpy(&st, priv, sizeof(st));
-	if (!ftp_pend_sane(&st)) {
-		/* private data we did not write (other version, corruption) */
-		ftp_pend_clear(&st);
-		res->lost++;
-	}
-	st.state |= FTP_ST_TRACKED;
-
-	if (st.state & FTP_ST_SEEN(dir)) {
-		int32_t delta = (int32_t)(pkt->tcp_seq - st.next_seq[dir]);
-
-		if (delta < 0) {
-			/*
-			 * A retransmission: parse it again so that it is
-			 * rewritten as the first copy was, but leave the state
-			 * alone unless it carries new bytes.
-			 */
-			seg.update_state = (int32_t)(pkt->tcp_seq + len - st.next_seq[dir]) > 0;
-		} else if (delta > 0) {
-			/*
-			 * Bytes we never saw (the queue was bypassed while no
-			 * daemon ran): FTP peers write a line per segment, so
-			 * resynchronise at this segment's start.
-			 */
-			if (ftp_pend_is_for(&st, dir))
-				ftp_pend_clear(&st);
-			st.state &= ~FTP_ST_MIDLINE(dir);
-			res->lost++;
-		} else if (ftp_pend_is_for(&st, dir)) {
-			prefix_len = ftp_pend_rebuild(&st, line);
-			deleted = st.state & FTP_ST_PEND_DELETED;
-			deleted_len = deleted ? st.pend_len : 0;
-		} else if (st.state & FTP_ST_MIDLINE(dir)) {
-			const char *nl = memchr(data, '\n', len);
-
-			pos = nl ? (size_t)(nl - data) + 1 : len;
-			if (nl)
-				st.state &= ~FTP_ST_MIDLINE(dir);
-		}
-	}
-	if (!seg.update_state)
-		prefix_len = 0;
-
-	while (pos < len) {
-		const char *nl = memchr(data + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - data) : len;
-		const char *text = data + pos;
-		size_t text_len = end - pos;
-		long line_pos = (long)pos;
-
-		if (prefix_len) {
-			/* the pending beginning of the line, then this segment's part */
-			size_t take = text_len;
-
-			if (prefix_len + take > sizeof(line))
-				take = sizeof(line) - prefix_len;
-			memcpy(line + prefix_len, text, take);
-			text = line;
-			text_len = prefix_len + take;
-			line_pos = -(long)prefix_len;
-		}
-		if (nl)
-			ftp_handle_line(&seg, text, text_len, line_pos, deleted, deleted_len);
-		else
-			ftp_handle_tail(&seg, text, text_len, line_pos, deleted, deleted_len);
-		if (prefix_len && seg.update_state && nl)
-			ftp_pend_clear(&st);
-		prefix_len = 0;
-		deleted = false;
-		deleted_len = 0;
-		pos = end + 1;
-		if (!nl)
-			break;
-	}
-	if (len && data[len - 1] == '\n' && seg.update_state)
-		st.state &= ~FTP_ST_MIDLINE(dir);
-
-	/*
-	 * The position matters only while a line is open. At a line boundary
-	 * the next segment starts a line: forgetting the position keeps the
-	 * private data unchanged from line to line, so most verdicts need not
-	 * carry it back to the kernel.
-	 */
-	if (seg.update_state) {
-		bool line_open = (st.state & FTP_ST_MIDLINE(dir)) || ftp_pend_is_for(&st, dir);
-
-		st.next_seq[dir] = line_open ? pkt->tcp_seq + (uint32_t)len : 0;
-		if (line_open)
-			st.state |= FTP_ST_SEEN(dir);
-		else
-			st.state &= ~FTP_ST_SEEN(dir);
-	}
-	if (memcmp(&st, priv, sizeof(st))) {
-		memcpy(priv, &st, sizeof(st));
-		res->priv_changed = true;
-	}
-	return 0;
+	return cthd_stream_lines(pkt, &st->stream, res, &ftp_line_ops, &seg);
 }
 
 static const struct cthd_helper ftp_helper = {

@@ -49,23 +49,14 @@ int ftp_format_arg(enum ftp_cmd cmd, char delim, int family,
 		   char *buf, size_t size);
 
 /*
- * The per-connection state, kept by the kernel as CTA_HELP_INFO. 24 bytes:
- * the private data length conntrack-tools (and nfct) register for "ftp",
- * so a helper added with `nfct add helper ftp inet tcp` fits.
+ * The per-connection state, kept by the kernel as CTA_HELP_INFO: the stream
+ * layer's positions. 24 bytes, the private data length conntrack-tools (and
+ * nfct) register for "ftp", so a helper added with `nfct add helper ftp inet
+ * tcp` fits.
  */
-#define FTP_PEND_BYTES 13
-#define FTP_PEND_MAX 24		/* longest cut fragment kept (packed form) */
 struct ftp_priv {
-	uint32_t next_seq[2];	/* per direction, while a line is open: seq to continue at */
-	uint16_t state;		/* FTP_ST_* bits, pending kind in bits 8..10 */
-	uint8_t pend_len;	/* characters held, not bytes */
-	/*
-	 * Start of a line cut at a segment end: raw (up to 13 characters) or,
-	 * when it is only digits, ',', '.' and one delimiter, packed two
-	 * characters a byte after the delimiter (up to 24: any cut PORT, 227
-	 * or IPv4 EPRT argument).
-	 */
-	uint8_t pend[FTP_PEND_BYTES];
+	struct cthd_stream stream;
+	uint32_t reserved;	/* zero */
 };
 
 _Static_assert(sizeof(struct ftp_priv) == 24, "ftp private data must stay 24 bytes");

@@ -58,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt.payload_len = len;
 		pkt.dir = dir;
 		pkt.tcp_seq = seq[dir];
+		pkt.established = true;
 		if ((ctl & 0xc) == 0x4)
 			pkt.tcp_seq -= len;	/* looks like a retransmission */
 		else if ((ctl & 0xc) == 0x8)

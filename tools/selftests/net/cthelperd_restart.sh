@@ -3,9 +3,9 @@
 # cthelperd keeps no state of its own: the kernel keeps each connection's
 # private data. kill -9 under load: traffic keeps flowing (fail-open, the
 # data connection in progress completes), control connections still open
-# while no daemon runs, and a restarted daemon continues an FTP session
-# whose PORT command was cut in two segments around the restart - it can
-# only do so from the private data. SIGTERM with packets in flight.
+# while no daemon runs, and a restarted daemon reads a PORT command sent
+# after the restart: it knows where a line starts only from the private
+# data. SIGTERM with packets in flight.
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
@@ -43,20 +43,20 @@ check "the transfer running across kill -9 and restart completes" \
 	sh -c "cmp -s '$T/big.got' '$T/ftproot/big' || { cat '$T/big.err'; false; }"
 check "after the restart: PASV works again" ftp_pasv "$C" $SRV4
 
-# PORT cut in two segments, the daemon killed and restarted in between
+# log in, kill -9 + restart, then PORT: the line start comes from the kernel
 size=$(wc -c <"$T/ftproot/file")
-nsx "$C" /usr/bin/python3 "$REPO/tools/cthelperd/tests/vm/split_port_client.py" \
-	$SRV4 $CLI4 40123 "$T/half-sent" "$T/go" "$size" >"$T/split.out" 2>&1 &
+nsx "$C" /usr/bin/python3 "$REPO/tools/cthelperd/tests/vm/restart_port_client.py" \
+	$SRV4 $CLI4 40123 "$T/logged-in" "$T/go" "$size" >"$T/restart.out" 2>&1 &
 SPLIT=$!
-if retry 50 test -e "$T/half-sent"; then
+if retry 50 test -e "$T/logged-in"; then
 	cthelperd_kill9
 	cthelperd_start "$F" --helper ftp --family inet
 	touch "$T/go"
 fi
 wait $SPLIT
 rc=$?
-sed 's/^/# /' "$T/split.out"
-check "PORT cut around kill -9 + restart: data connection allowed (state from private data)" \
+sed 's/^/# /' "$T/restart.out"
+check "PORT after kill -9 + restart: data connection allowed (line start from private data)" \
 	test $rc -eq 0
 check "stats of the restarted daemon: the expectation was made" \
 	sh -c "[ '$(cthelperd_counter expectations)' -ge 1 ] && [ '$(cthelperd_counter accepted_on_error)' = 0 ]"

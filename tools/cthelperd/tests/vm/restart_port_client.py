@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""FTP client for the restart test: sends PORT cut in two TCP segments and
-waits, between them, until the test has restarted cthelperd. The data
-connection can then only get through the firewall if the restarted daemon
-found the first half in the private data the kernel kept.
+"""FTP client for the restart test: logs in, then waits until the test has
+restarted cthelperd, then sends PORT in one segment. The restarted daemon
+reads a segment from its first byte only where it knows a line starts; it
+knows that only from the private data the kernel kept, so the data
+connection gets through the firewall only if that round trip works.
 
-usage: split_port_client.py SERVER MYADDR PORT SIGNAL_FILE GO_FILE EXPECTED_SIZE
+usage: restart_port_client.py SERVER MYADDR PORT SIGNAL_FILE GO_FILE EXPECTED_SIZE
 """
 import os
 import socket
@@ -45,9 +46,6 @@ data.listen(1)
 data.settimeout(10)
 
 arg = ",".join(myaddr.split(".") + [str(port >> 8), str(port & 0xFF)])
-first, second = "PORT " + arg[: len(arg) - 4], arg[len(arg) - 4:] + "\r\n"
-ctl.sendall(first.encode())
-time.sleep(0.5)  # its own segment, answered by the daemon
 open(signal_file, "w").close()
 for _ in range(200):
     if os.path.exists(go_file):
@@ -55,7 +53,7 @@ for _ in range(200):
     time.sleep(0.1)
 else:
     sys.exit("the test never restarted the daemon")
-ctl.sendall(second.encode())
+ctl.sendall(("PORT " + arg + "\r\n").encode())
 line = reply(f)
 assert line.startswith("200"), "PORT: " + line
 ctl.sendall(b"RETR file\r\n")
