@@ -193,7 +193,7 @@ int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
  */
 struct cthd_stream {
 	uint32_t next_seq[2];	/* per direction: end of the furthest segment seen */
-	uint32_t mark_seq[2];	/* where the last parse that acted started */
+	uint32_t mark_seq[2];	/* where the last parse that acted (or dropped) started */
 	uint32_t flags;		/* CTHD_STREAM_* bits, per direction */
 };
 
@@ -208,10 +208,13 @@ struct cthd_line_ops {
 	int (*line)(void *ctx, const char *text, size_t len, size_t offset);
 	/*
 	 * The beginning of a line that the segment's end cut: true when the
-	 * helper would act on this line once it is whole. When that beginning
-	 * is all the segment holds, the segment is dropped, so the sender
-	 * resends it together with the rest of the line (as the kernel's FTP
-	 * helper does); otherwise the line is counted lost.
+	 * helper would act on this line once it is whole and the segment may
+	 * be held back for it. When that beginning is all the segment holds,
+	 * the segment is dropped, so the sender resends it together with the
+	 * rest of the line (as the kernel's FTP helper does); otherwise the
+	 * line is counted lost. A helper that would act on the line but cannot
+	 * wait for it (a rewrite changing the length could misplace segments
+	 * that pass before the resent copy) counts it lost and returns false.
 	 */
 	bool (*wants_whole)(void *ctx, const char *text, size_t len);
 };

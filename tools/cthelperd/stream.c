@@ -8,17 +8,17 @@
  * can make that text begin a segment, or a retransmitted copy of one. So a
  * segment's first byte counts as a line start only when this layer saw the
  * '\n' before it: the end of the furthest segment when that ended a line
- * (next_seq), or the start of the last parse that acted (mark_seq), so a
- * retransmission of that segment is read, and rewritten, as the first copy
- * was. Bytes after a '\n' inside a segment always start a line. Nothing
+ * (next_seq), or the start of the last parse that acted (mark_seq: an
+ * expectation, a rewrite or a drop), so a retransmission of that segment
+ * is read, and rewritten, as the first copy was. Bytes after a '\n' inside a segment always start a line. Nothing
  * else is read, which is also how the kernel's FTP helper behaves
  * (seq_aft_nl), and how a gap (bytes never seen) resynchronises.
  *
  * Lines are never reassembled across segments: a line the helper wants
  * whole that fills the segment from its first byte makes the segment
- * dropped (the sender resends it with the rest of the line); one that
- * starts later in the segment is counted lost, since dropping could stall
- * a connection whose segments are full-sized.
+ * dropped (the sender resends it with the rest of the line), and its start
+ * becomes the mark; one that starts later in the segment is counted lost,
+ * since dropping could stall a connection whose segments are full-sized.
  */
 #include <errno.h>
 #include <string.h>
@@ -70,9 +70,16 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 			    !ops->wants_whole(ctx, data + pos, line_len))
 				break;
 			if (pos == 0) {
-				/* a dropped segment never happened: no state change */
+				/*
+				 * Nothing of it reaches the peer; only remember that
+				 * a line starts here, so the resent copy is read
+				 * (dropped again, or read whole) even when later
+				 * segments moved next_seq on meanwhile.
+				 */
 				res->verdict = CTHD_DROP;
-				return 0;
+				st->mark_seq[dir] = pkt->tcp_seq;
+				st->flags |= ST_MARK(dir);
+				goto out;
 			}
 			res->lost++;
 			break;
@@ -97,6 +104,7 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 		st->mark_seq[dir] = pkt->tcp_seq + (uint32_t)start;
 		st->flags |= ST_MARK(dir);
 	}
+out:
 	if (memcmp(&old, st, sizeof(old)))
 		res->priv_changed = true;
 	return 0;

@@ -379,15 +379,26 @@ static int ftp_line(void *ctx, const char *line, size_t len, size_t offset)
 	return 0;
 }
 
-/* A cut line worth holding the segment back for: a keyword, or its start. */
+/*
+ * A cut line worth holding the segment back for: a keyword, or its start.
+ * Not one that NAT would rewrite: segments sent after the dropped one may
+ * pass before its resent copy, and after an edit that changes the length
+ * the peer would place them wrongly. Such a line is counted lost.
+ */
 static bool ftp_wants_whole(void *ctx, const char *line, size_t len)
 {
-	const struct ftp_segment *seg = ctx;
+	struct ftp_segment *seg = ctx;
 
-	for (size_t i = 0; i < sizeof(ftp_keywords) / sizeof(ftp_keywords[0]); i++)
-		if (ftp_keywords[i].dir == seg->pkt->dir &&
-		    ftp_prefix_matches(line, len, ftp_keywords[i].text, ftp_keywords[i].len))
+	for (size_t i = 0; i < sizeof(ftp_keywords) / sizeof(ftp_keywords[0]); i++) {
+		const struct ftp_keyword *kw = &ftp_keywords[i];
+
+		if (kw->dir != seg->pkt->dir || !ftp_prefix_matches(line, len, kw->text, kw->len))
+			continue;
+		if (!seg->natted || kw->cmd == FTP_CMD_EPSV)
 			return true;
+		seg->res->lost++;
+		return false;
+	}
 	return false;
 }
 
