@@ -5,6 +5,7 @@
  * drain and clean up on SIGTERM.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -237,8 +238,59 @@ static int start_janitor(struct cthd_daemon *d)
 				kh[n++] = d->served[i].kernel[k];
 			}
 	}
-	return cthd_janitor_start(&d->janitor, d->cthnl, helpers, kh, n, queues, d->n_served,
-				  d->cfg->user);
+	return cthd_janitor_start(&d->janitor, helpers, kh, n, queues, d->n_served, d->cfg->user);
+}
+
+/*
+ * After the drop, only the sockets the loop uses stay open: the queues,
+ * the control socket, syslog's; ctnetlink only when an expectation may not
+ * fit in its verdict (a kernel without this series); the helper socket
+ * only to delete at exit, with CAP_NET_ADMIN, the helpers this run created
+ * (without it the janitor does that). Everything else that is a socket
+ * goes, whoever opened it (set-up, getpwnam(3), whoever started us): a
+ * hijacked daemon finds no socket the unprivileged user could not open.
+ */
+static int close_unneeded_sockets(struct cthd_daemon *d, char *err, size_t errlen)
+{
+	int keep[CTHD_SERVED_MAX + 8] = { 0, 1, 2, d->epfd, d->sigfd, d->controlfd, d->janitor.fd };
+	size_t n = 7;
+	bool created = false;
+	int rc;
+
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		keep[n++] = cthd_queue_fd(&d->served[i].queue);
+		for (unsigned int k = 0; k < d->served[i].n_kernel; k++)
+			created |= d->served[i].kernel[k].created;
+	}
+	if (d->exp_per_verdict >= CTHD_EXPECT_MAX)
+		cthd_ctnl_close(&d->ctnl);
+	else
+		keep[n++] = mnl_socket_get_fd(d->ctnl.nl);
+	/* libcthelper does not say which descriptor it has: reopened below */
+	if (d->cthnl)
+		cth_nl_close(d->cthnl);
+	d->cthnl = NULL;
+	/* syslog(3) does not say either: reconnected below, as the new user */
+	if (d->log.use_syslog)
+		closelog();
+	rc = cthd_close_sockets_except(keep, n);
+	if (d->log.use_syslog)
+		cthd_log_init(&d->log, true);
+	if (rc < 0) {
+		snprintf(err, errlen, "closing the sockets the daemon does not need: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	if (created && d->janitor.fd < 0) {
+		/* opened with CAP_NET_ADMIN, which nfnetlink checks on the opener */
+		d->cthnl = cth_nl_open();
+		if (!d->cthnl) {
+			rc = -errno;
+			snprintf(err, errlen, "helper netlink socket: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
@@ -270,6 +322,9 @@ int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 		}
 	}
 	rc = cthd_drop_privileges(d->cfg->user, keep, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = close_unneeded_sockets(d, err, errlen);
 	if (rc < 0)
 		return rc;
 	d->caps_kept = keep;
@@ -517,7 +572,7 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 		for (unsigned int k = 0; k < s->n_kernel; k++) {
 			int rc;
 
-			if (!s->kernel[k].created)
+			if (!s->kernel[k].created || !d->cthnl)
 				continue;
 			rc = cthd_unregister(d->cthnl, s->helper, &s->kernel[k]);
 			cthd_log(&d->log, rc ? LOG_WARNING : LOG_INFO, "helper %s %s: %s%s",
@@ -532,7 +587,8 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 	d->cthnl = NULL;
 	if (d->controlfd >= 0) {
 		close(d->controlfd);
-		unlink(d->cfg->control);	/* EACCES after the drop: left for the next run */
+		/* EACCES after the drop: left for the next run (unlinkat: the filter's) */
+		unlinkat(AT_FDCWD, d->cfg->control, 0);
 	}
 	if (d->sigfd >= 0)
 		close(d->sigfd);

@@ -24,13 +24,13 @@ struct cthd_janitor {
 
 /*
  * Fork the janitor (as user, with CAP_NET_ADMIN only, under seccomp). It
- * shares the queue sockets and waits for commands; when the daemon dies
+ * shares the queue sockets, closes every other descriptor it inherited,
+ * deletes helpers with a netlink socket of its own, and waits for commands; when the daemon dies
  * without cthd_janitor_finish() (kill -9) it leaves the helpers alone, so
  * that the kernel keeps helping existing connections and a restarted
  * daemon continues them. Returns 0 or -errno.
  */
-int cthd_janitor_start(struct cthd_janitor *j, struct cth_nl *nl,
-		       const struct cthd_helper *const *helpers,
+int cthd_janitor_start(struct cthd_janitor *j, const struct cthd_helper *const *helpers,
 		       const struct cthd_kernel_helper *kh, size_t n_helpers,
 		       const struct cthd_queue *queues, size_t n_queues, const char *user);
 

@@ -387,7 +387,7 @@ int main(int argc, char **argv)
 	cthd_daemon_run(&daemon_ctx);
 	cthd_daemon_teardown(&daemon_ctx);
 	if (cfg.pidfile[0])
-		unlink(cfg.pidfile);
+		unlinkat(AT_FDCWD, cfg.pidfile, 0);	/* the seccomp filter's unlink */
 	cthd_log(&daemon_ctx.log, LOG_INFO, "stopped");
 	return 0;
 }

@@ -11,8 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -119,10 +123,28 @@ int cthd_drop_privileges(const char *user, uint64_t keep, char *err, size_t errl
 #define ALLOW(nr) \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define ALLOW_NAMED(name) ALLOW(__NR_##name),
+
+/* The low 32 bits of a system call argument (an int: prot, family). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARG_LO(n) (offsetof(struct seccomp_data, args[n]))
+#else
+#define ARG_LO(n) (offsetof(struct seccomp_data, args[n]) + sizeof(uint32_t))
+#endif
 
 int cthd_install_seccomp(char *err, size_t errlen)
 {
 #ifdef CTHD_AUDIT_ARCH
+	/*
+	 * No descriptor may leave this process: SCM_RIGHTS goes only with
+	 * sendmsg() (or sendmmsg()), and the filter cannot read the control
+	 * message it carries, nor tell a netlink socket from a unix one. So
+	 * sendmsg is refused altogether: nothing here needs it (libmnl sends
+	 * with sendto(), syslog(3) with send(), the control socket with
+	 * write()). New unix sockets stay allowed, for syslog(3) to reconnect
+	 * after a syslogd restart; without sendmsg they cannot carry a
+	 * descriptor either.
+	 */
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CTHD_AUDIT_ARCH, 1, 0),
@@ -133,28 +155,22 @@ int cthd_install_seccomp(char *err, size_t errlen)
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 #endif
-		/* the event loop: netlink and unix sockets already open */
-		ALLOW(SYS_read), ALLOW(SYS_write), ALLOW(SYS_writev), ALLOW(SYS_close),
-		ALLOW(SYS_recvfrom), ALLOW(SYS_recvmsg), ALLOW(SYS_recvmmsg), ALLOW(SYS_sendto), ALLOW(SYS_sendmsg),
-		ALLOW(SYS_epoll_pwait), ALLOW(SYS_epoll_ctl),
-#ifdef SYS_epoll_wait
-		ALLOW(SYS_epoll_wait),
+		CTHD_SECCOMP_ALLOWED(ALLOW_NAMED)
+#ifdef __NR_epoll_wait
+		/* older than epoll_pwait, which is all arm64 has */
+		ALLOW(__NR_epoll_wait),
 #endif
-		ALLOW(SYS_accept4), ALLOW(SYS_setsockopt), ALLOW(SYS_shutdown),
-		/* memory, time, signals, exit */
-		ALLOW(SYS_brk), ALLOW(SYS_mmap), ALLOW(SYS_munmap), ALLOW(SYS_mremap),
-		ALLOW(SYS_madvise), ALLOW(SYS_futex), ALLOW(SYS_clock_gettime),
-		ALLOW(SYS_gettimeofday), ALLOW(SYS_clock_nanosleep), ALLOW(SYS_nanosleep),
-		ALLOW(SYS_getpid), ALLOW(SYS_gettid), ALLOW(SYS_tgkill), ALLOW(SYS_rt_sigreturn),
-		ALLOW(SYS_rt_sigprocmask), ALLOW(SYS_restart_syscall), ALLOW(SYS_exit),
-		ALLOW(SYS_exit_group), ALLOW(SYS_fstat), ALLOW(SYS_newfstatat), ALLOW(SYS_lseek),
-		ALLOW(SYS_getrandom), ALLOW(SYS_wait4),
-		/* removing the pid file and control socket at exit (may fail: EACCES) */
-		ALLOW(SYS_unlink),
-		/* syslog(3) reconnects a unix socket when syslogd restarted */
-		ALLOW(SYS_connect),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		/*
+		 * Data mappings only: a hijacked daemon must not map code of
+		 * its own (mprotect is not allowed at all).
+		 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
@@ -163,7 +179,14 @@ int cthd_install_seccomp(char *err, size_t errlen)
 		.len = (unsigned short)(sizeof(filter) / sizeof(filter[0])),
 		.filter = filter,
 	};
+	int persona = personality(0xffffffff);
 
+	/* with READ_IMPLIES_EXEC every PROT_READ mapping would be code */
+	if (persona != -1 && (persona & READ_IMPLIES_EXEC) &&
+	    personality((unsigned long)persona & ~(unsigned long)READ_IMPLIES_EXEC) == -1) {
+		snprintf(err, errlen, "clearing READ_IMPLIES_EXEC: %s", strerror(errno));
+		return -errno;
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
 		snprintf(err, errlen, "installing the seccomp filter: %s%s", strerror(errno),
@@ -175,4 +198,75 @@ int cthd_install_seccomp(char *err, size_t errlen)
 	snprintf(err, errlen, "seccomp filter not built for this architecture");
 	return -ENOTSUP;
 #endif
+}
+
+static int compare_fds(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Close lo..hi (inclusive). */
+static int close_between(unsigned int lo, unsigned int hi)
+{
+	long max;
+
+	if (close_range(lo, hi, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -errno;
+	/* before Linux 5.9: one by one, up to the limit */
+	max = sysconf(_SC_OPEN_MAX);
+	for (unsigned int fd = lo; fd <= hi && (long)fd < max; fd++)
+		close((int)fd);
+	return 0;
+}
+
+int cthd_close_fds_except(const int *keep, size_t n)
+{
+	int sorted[64];
+	unsigned int from = 0;
+	int rc;
+
+	if (n > sizeof(sorted) / sizeof(sorted[0]))
+		return -E2BIG;
+	memcpy(sorted, keep, n * sizeof(*keep));
+	qsort(sorted, n, sizeof(*sorted), compare_fds);
+	for (size_t i = 0; i < n; i++) {
+		if (sorted[i] < (int)from)
+			continue;	/* negative, or kept twice */
+		if ((unsigned int)sorted[i] > from) {
+			rc = close_between(from, (unsigned int)sorted[i] - 1);
+			if (rc < 0)
+				return rc;
+		}
+		from = (unsigned int)sorted[i] + 1;
+	}
+	return close_between(from, ~0U);
+}
+
+static bool kept(const int *keep, size_t n, int fd)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+int cthd_close_sockets_except(const int *keep, size_t n)
+{
+	struct rlimit lim;
+	int closed = 0, max = 1024;
+	struct stat st;
+
+	/* /proc/self/fd is out of reach once the uid changed: look at each */
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0)
+		max = lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur > (1 << 20) ? 1 << 20 :
+		      (int)lim.rlim_cur;
+	for (int fd = 0; fd < max; fd++)
+		if (!kept(keep, n, fd) && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			if (close(fd) < 0)
+				return -errno;
+			closed++;
+		}
+	return closed;
 }

@@ -29,9 +29,48 @@ int cthd_drop_privileges(const char *user, uint64_t keep, char *err, size_t errl
 
 /*
  * Install the seccomp filter: the system calls the event loop needs, and
- * EPERM for everything else (opening files, exec, new non-unix sockets).
+ * EPERM for everything else (opening files, exec, new non-unix sockets,
+ * code mappings, sendmsg and with it passing descriptors).
  */
 int cthd_install_seccomp(char *err, size_t errlen);
+
+/*
+ * The system calls the filter allows whatever their arguments, by name,
+ * one list for every architecture (tests/test_seccomp_arches.c compiles it
+ * against the generic numbering arm64 uses, so a name that exists on
+ * x86_64 only, like unlink, fails the build there). Not in it, on
+ * purpose: sendmsg/sendmmsg (see privdrop.c), mprotect, open/openat,
+ * execve, clone/fork, bind, ioctl.
+ */
+#define CTHD_SECCOMP_ALLOWED(X) \
+	/* the event loop: netlink and unix sockets already open */ \
+	X(read) X(write) X(writev) X(close) X(recvfrom) X(recvmsg) X(recvmmsg) X(sendto) \
+	X(epoll_pwait) X(epoll_ctl) X(accept4) X(setsockopt) X(shutdown) \
+	/* memory (mmap: see CTHD_SECCOMP_CHECKED), time, signals, exit */ \
+	X(brk) X(munmap) X(mremap) X(madvise) X(futex) X(clock_gettime) X(gettimeofday) \
+	X(clock_nanosleep) X(nanosleep) X(getpid) X(gettid) X(tgkill) X(rt_sigreturn) \
+	X(rt_sigprocmask) X(restart_syscall) X(exit) X(exit_group) X(fstat) X(newfstatat) \
+	X(lseek) X(getrandom) X(wait4) \
+	/* removing the pid file and control socket at exit (may fail: EACCES) */ \
+	X(unlinkat) \
+	/* syslog(3) reconnects a unix socket when syslogd restarted */ \
+	X(connect)
+
+/* Allowed depending on their arguments: mmap without PROT_EXEC, socket(AF_UNIX). */
+#define CTHD_SECCOMP_CHECKED(X) X(mmap) X(socket)
+
+/*
+ * Close every descriptor but the n in keep (the janitor, which uses only
+ * those). Returns 0 or -errno.
+ */
+int cthd_close_fds_except(const int *keep, size_t n);
+
+/*
+ * Close every socket but the n in keep; other descriptors stay. For after
+ * the drop: what the set-up opened (and getpwnam(3), and whoever started
+ * us) must not stay at hand. Returns how many were closed, or -errno.
+ */
+int cthd_close_sockets_except(const int *keep, size_t n);
 
 /* true when effective and permitted are exactly keep, inheritable empty. */
 bool cthd_capabilities_are(uint64_t keep);

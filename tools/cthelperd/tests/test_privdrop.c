@@ -3,21 +3,26 @@
  * Privilege drop and seccomp filter, in a child process: what the daemon can
  * still do (its event loop's system calls, unix sockets, netlink sockets
  * opened before) and what it no longer can (files, exec, new network
- * sockets, getting root back, capabilities beyond CAP_NET_ADMIN).
- * Needs root; skipped otherwise.
+ * sockets, getting root back, capabilities beyond CAP_NET_ADMIN, code
+ * mappings, handing descriptors to another process); and the sweep of the
+ * sockets the unprivileged process does not need, checked from outside by
+ * listing /proc/PID/fd. Needs root; skipped otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../privdrop.h"
+#include "proc_fd.h"
 #include "tap.h"
 
 /*
@@ -47,11 +52,13 @@ static int child(uint64_t keep, bool seccomp, int first)
 	struct tap t = { .count = first };
 	char err[256] = "";
 	char *const argv[] = { "/bin/true", NULL };
-	int nl, fd, rc;
+	int nl, fd, rc, pair[2] = { -1, -1 };
 
 	status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	/* opened while privileged, like the daemon's sockets */
 	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	/* a unix socket the daemon could hold (a control client, syslog) */
+	socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair);
 	rc = cthd_drop_privileges("nobody", keep, err, sizeof(err));
 	tap_check(&t, rc == 0, keep ? "privdrop_keep_net_admin_succeeds" : "privdrop_none_succeeds",
 		  "%s", err);
@@ -97,7 +104,128 @@ static int child(uint64_t keep, bool seccomp, int first)
 			  "seccomp_allows_malloc_refuses_bind", "nl %d errno %d", nl, errno);
 		free(p);
 	}
+	{
+		/* no code mapping: a hijacked daemon cannot load code of its own */
+		void *data, *code;
+
+		errno = 0;
+		code = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		tap_check(&t, code == MAP_FAILED && errno == EPERM, "seccomp_blocks_exec_mapping",
+			  "mmap(PROT_EXEC): %p errno %d", code, errno);
+		data = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		tap_check(&t, data != MAP_FAILED, "seccomp_allows_data_mapping", "errno %d", errno);
+		errno = 0;
+		rc = data != MAP_FAILED ? mprotect(data, 4096, PROT_READ | PROT_EXEC) : 0;
+		tap_check(&t, rc < 0 && errno == EPERM, "seccomp_blocks_exec_mprotect",
+			  "mprotect(PROT_EXEC): %d errno %d", rc, errno);
+	}
+	{
+		/* no descriptor leaves: SCM_RIGHTS needs sendmsg() */
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} ctl = { 0 };
+		struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+				      .msg_controllen = sizeof(ctl.buf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		char got[8];
+		ssize_t n;
+
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &status_fd, sizeof(int));
+		errno = 0;
+		n = sendmsg(pair[0], &msg, 0);
+		tap_check(&t, pair[0] >= 0 && n < 0 && errno == EPERM &&
+			  recv(pair[1], got, sizeof(got), MSG_DONTWAIT) < 0,
+			  "seccomp_blocks_fd_passing", "sendmsg(SCM_RIGHTS): %zd errno %d", n, errno);
+		/* what syslog(3) and the control socket use */
+		n = send(pair[0], "y", 1, 0);
+		tap_check(&t, n == 1 && recv(pair[1], got, sizeof(got), MSG_DONTWAIT) == 1,
+			  "seccomp_allows_send_for_syslog", "send: %zd errno %d", n, errno);
+	}
+	errno = 0;
+	rc = unlinkat(AT_FDCWD, "/nonexistent/cthelperd.sock", 0);
+	tap_check(&t, rc < 0 && errno == ENOENT, "seccomp_allows_unlinkat_for_the_control_socket",
+		  "unlinkat: errno %d", errno);
 	return t.failed ? 1 : 0;
+}
+
+/*
+ * The sweep after the drop: the child opens sockets while privileged (one
+ * it keeps, three it does not need) and a pipe, drops, sweeps; the parent
+ * lists /proc/PID/fd. Only the kept socket may remain; the pipe stays
+ * (only sockets are swept: the daemon's other descriptors are its own).
+ */
+static void socket_sweep(struct tap *t)
+{
+	struct {
+		int keep, leaked[3], pipe_end;
+	} fds;
+	int report[2], go[2], status;
+	char target[128];
+	pid_t pid;
+
+	if (pipe(report) < 0 || pipe(go) < 0) {
+		tap_check(t, false, "sweep_leaves_only_needed_sockets", "pipe: %s", strerror(errno));
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char err[256];
+		int pipefd[2];
+
+		fds.keep = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+		fds.leaked[0] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+		fds.leaked[1] = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		fds.leaked[2] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (pipe(pipefd) < 0 || cthd_drop_privileges("nobody", 0, err, sizeof(err)) < 0)
+			_exit(2);
+		fds.pipe_end = pipefd[0];
+		{
+			const int keep[] = { 0, 1, 2, fds.keep, report[1], go[0] };
+
+			if (cthd_close_sockets_except(keep, sizeof(keep) / sizeof(keep[0])) < 0)
+				_exit(3);
+		}
+		if (write(report[1], &fds, sizeof(fds)) != (ssize_t)sizeof(fds) ||
+		    read(go[0], err, 1) != 1)
+			_exit(4);
+		_exit(0);
+	}
+	close(report[1]);
+	close(go[0]);
+	if (pid < 0 || read(report[0], &fds, sizeof(fds)) != (ssize_t)sizeof(fds)) {
+		tap_check(t, false, "sweep_leaves_only_needed_sockets", "the child failed");
+		waitpid(pid, &status, 0);
+		return;
+	}
+	{
+		struct proc_fd open_fds[64];
+		char list[1024];
+		int n = proc_fds(pid, open_fds, 64, list, sizeof(list));
+		unsigned int sockets = 0;
+		bool kept = false;
+
+		for (int i = 0; i < n; i++)
+			if (!strncmp(open_fds[i].target, "socket:", 7)) {
+				sockets++;
+				kept |= open_fds[i].fd == fds.keep;
+			}
+		tap_check(t, sockets == 1 && kept, "sweep_leaves_only_needed_sockets",
+			  "after the drop:%s (kept socket: fd %d)", list, fds.keep);
+		tap_check(t, fd_target(pid, fds.pipe_end, target, sizeof(target)) &&
+			  !strncmp(target, "pipe:", 5), "sweep_leaves_other_descriptors",
+			  "fd %d: %s", fds.pipe_end, target);
+	}
+	if (write(go[1], "", 1) < 0 || waitpid(pid, &status, 0) < 0) {
+		/* the checks above are what counts */
+	}
+	close(go[1]);
+	close(report[0]);
 }
 
 static int run_child(uint64_t keep, bool seccomp, int first, int n_checks, struct tap *t)
@@ -125,7 +253,8 @@ int main(void)
 		printf("1..0 # SKIP needs root\n");
 		return 4;
 	}
-	run_child(1ULL << CAP_NET_ADMIN, true, t.count, 11, &t);
+	run_child(1ULL << CAP_NET_ADMIN, true, t.count, 17, &t);
 	run_child(0, false, t.count, 3, &t);
+	socket_sweep(&t);
 	return tap_done(&t);
 }
