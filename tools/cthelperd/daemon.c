@@ -30,8 +30,6 @@ enum { TAG_QUEUE = 1, TAG_SIGNAL, TAG_CONTROL };
 
 /* Batches read from one queue before looking at other sockets, for fairness. */
 #define RECV_BURST 4
-/* Room for the verdicts on a whole receive batch of small packets. */
-#define TX_BATCH_SIZE (256 << 10)
 /* How long SIGTERM waits for packets still in flight. */
 #define DRAIN_IDLE_MS 100
 #define DRAIN_MAX_MS 2000
@@ -130,6 +128,29 @@ static void make_parent_dir(const char *path)
 	}
 }
 
+/*
+ * A verdict that did not go out as built (see cthd_queue_flush). When it
+ * carried NFQA_CT, the private-data cache (process.c) may hold what it
+ * carried, which the kernel never got: the next packet of that conntrack
+ * would be handled on a state the kernel does not have. The cache is
+ * written when the verdict is built, not when it is sent, because a later
+ * packet of the same receive batch must see it; so it is forgotten as a
+ * whole here, which is the state after a restart (the kernel's copies are
+ * the truth). Rare: the batches fit the socket and fall back to single
+ * sends.
+ */
+static void verdict_unsent(void *ctx, const struct nlmsghdr *nlh)
+{
+	struct cthd_daemon *d = ctx;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(attr) == NFQA_CT) {
+			memset(d->scratch->priv_cache, 0, sizeof(d->scratch->priv_cache));
+			return;
+		}
+}
+
 int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 		      char *err, size_t errlen)
 {
@@ -152,11 +173,13 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 	/* buffers the loop needs, before seccomp limits what can be mapped */
 	d->scratch = calloc(1, sizeof(*d->scratch));
 	if (!d->scratch || cthd_rx_batch_alloc(&d->rx, 0x10000 + 4096) < 0 ||
-	    cthd_tx_batch_alloc(&d->tx, TX_BATCH_SIZE) < 0) {
+	    cthd_tx_batch_alloc(&d->tx, CTHD_TX_BATCH_SIZE) < 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto err;
 	}
+	d->tx.unsent = verdict_unsent;
+	d->tx.ctx = d;
 
 	d->cthnl = cth_nl_open();
 	if (!d->cthnl) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,11 @@ int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fa
 		       &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
 			   &rcvbuf, sizeof(rcvbuf));
+	if (cthd_queue_size_sndbuf(q, CTHD_TX_BATCH_SIZE) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "queue %u: send buffer: %s", num, strerror(-rc));
+		goto err_close;
+	}
 
 	/* one message: bind, copy mode, length and flags, acked together */
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
@@ -99,6 +105,24 @@ err_close:
 	mnl_socket_close(q->nl);
 	q->nl = NULL;
 	return rc;
+}
+
+/* netlink_sendmsg() refuses a message longer than the send buffer less this */
+#define NETLINK_SEND_SLACK 32
+
+int cthd_queue_size_sndbuf(struct cthd_queue *q, size_t size)
+{
+	int fd = mnl_socket_get_fd(q->nl);
+	/* the kernel doubles what it is given (its bookkeeping) */
+	int want = (int)((size + NETLINK_SEND_SLACK + 1) / 2), got = 0;
+	socklen_t len = sizeof(got);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &got, &len) < 0)
+		return -errno;
+	q->max_send = got > NETLINK_SEND_SLACK ? (size_t)got - NETLINK_SEND_SLACK : 1;
+	return 0;
 }
 
 int cthd_queue_set_maxlen(struct cthd_queue *q, uint32_t maxlen)
@@ -181,36 +205,120 @@ int cthd_queue_recv(struct cthd_queue *q, struct cthd_rx_batch *rx)
 	return n;
 }
 
+static int send_raw(struct cthd_queue *q, const void *buf, size_t len)
+{
+	return mnl_socket_sendto(q->nl, buf, len) < 0 ? -errno : 0;
+}
+
+/* The socket or the memory, not the message, was the problem: try smaller. */
+static bool too_large(int rc)
+{
+	return rc == -EMSGSIZE || rc == -ENOBUFS;
+}
+
+/*
+ * A verdict that cannot go as built (larger than anything the socket
+ * takes, or no memory for it), reduced to its packet id and accept/drop:
+ * without a verdict the packet would stay queued for ever. It loses its
+ * new payload, private data and expectations; the helper's accept-on-error
+ * rule, in effect.
+ */
+static int send_bare(struct cthd_queue *q, const struct nlmsghdr *nlh)
+{
+	char buf[128];
+	const struct nfqnl_msg_verdict_hdr *vh = NULL;
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	struct nlmsghdr *bare;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT) ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
+		return -EINVAL;
+	mnl_attr_for_each(attr, nlh, sizeof(*nfg))
+		if (mnl_attr_get_type(attr) == NFQA_VERDICT_HDR &&
+		    mnl_attr_get_payload_len(attr) >= sizeof(*vh))
+			vh = mnl_attr_get_payload(attr);
+	if (!vh)
+		return -EINVAL;
+	bare = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, ntohs(nfg->res_id));
+	nfq_nlmsg_verdict_put(bare, (int)ntohl(vh->id), (int)ntohl(vh->verdict));
+	bare->nlmsg_seq = nlh->nlmsg_seq;
+	return send_raw(q, bare, bare->nlmsg_len);
+}
+
+/* One message on its own; 0 only when it went as built. */
+static int send_one(struct cthd_queue *q, struct cthd_tx_batch *tx, const struct nlmsghdr *nlh)
+{
+	int rc = send_raw(q, nlh, nlh->nlmsg_len);
+
+	if (rc == 0)
+		return 0;
+	if (too_large(rc))
+		send_bare(q, nlh);
+	if (tx->unsent)
+		tx->unsent(tx->ctx, nlh);
+	return rc;
+}
+
 int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned int *lost)
 {
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)tx->buf;
 	unsigned int count = tx->count;
-	size_t len = tx->len;
+	int len = (int)tx->len, rc, first = 0;
 
 	*lost = 0;
 	if (!len)
 		return 0;
 	tx->len = 0;
 	tx->count = 0;
-	if (mnl_socket_sendto(q->nl, tx->buf, len) < 0) {
+	rc = send_raw(q, tx->buf, (size_t)len);
+	if (rc == 0)
+		return 0;
+	if (!too_large(rc) || count == 1) {
+		/* the kernel took none of them */
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (too_large(rc))
+				send_bare(q, nlh);
+			if (tx->unsent)
+				tx->unsent(tx->ctx, nlh);
+		}
 		*lost = count;
-		return -errno;
+		return rc;
 	}
-	return 0;
+	/*
+	 * Nothing of the batch reached the kernel (netlink checks the size
+	 * and allocates before it hands over a message): one by one. The
+	 * kernel handles a batch message by message anyway, so only the
+	 * number of system calls changes.
+	 */
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		rc = send_one(q, tx, nlh);
+		if (rc < 0) {
+			(*lost)++;
+			if (!first)
+				first = rc;
+		}
+	}
+	return first;
 }
 
 int cthd_queue_add(struct cthd_queue *q, struct cthd_tx_batch *tx,
 		   const struct nlmsghdr *nlh, unsigned int *lost)
 {
+	size_t limit = q->max_send && q->max_send < tx->size ? q->max_send : tx->size;
+	size_t need = NLMSG_ALIGN(nlh->nlmsg_len);
 	int rc = 0;
 
 	*lost = 0;
-	if (tx->len + NLMSG_ALIGN(nlh->nlmsg_len) > tx->size) {
+	if (tx->len + need > limit) {
 		rc = cthd_queue_flush(q, tx, lost);
-		if (nlh->nlmsg_len > tx->size) {
+		if (need > limit) {
 			/* larger than any batch: on its own */
-			if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0) {
+			int one = send_one(q, tx, nlh);
+
+			if (one < 0) {
 				(*lost)++;
-				rc = -errno;
+				rc = rc ? rc : one;
 			}
 			return rc;
 		}

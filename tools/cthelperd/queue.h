@@ -14,15 +14,27 @@ struct cthd_queue {
 	struct mnl_socket *nl;
 	uint16_t num;
 	uint32_t seq;
+	size_t max_send;	/* longest message the socket takes; 0: unknown */
 };
 
 /*
  * Open a socket and bind queue num with conntrack info, GSO, whole-packet
  * copies and maxlen; fail_open lets packets through when the queue is full.
- * Returns 0 or -errno with a message in err.
+ * Its send buffer takes a whole CTHD_TX_BATCH_SIZE batch (see
+ * cthd_queue_size_sndbuf). Returns 0 or -errno with a message in err.
  */
 int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fail_open,
 		    char *err, size_t errlen);
+
+/*
+ * Make the socket's send buffer take a message of size bytes: netlink
+ * refuses (EMSGSIZE) a message longer than SO_SNDBUF - 32, and the default
+ * (net.core.wmem_default, 208 kB) is below a batch. SO_SNDBUFFORCE goes
+ * past net.core.wmem_max while privileged, else SO_SNDBUF up to it. Sets
+ * q->max_send to what the socket then takes, to cap the batches. Returns
+ * 0, or -errno when the size cannot be read back.
+ */
+int cthd_queue_size_sndbuf(struct cthd_queue *q, size_t size);
 
 /* Change the queue length (0: every new packet overflows, see drain). */
 int cthd_queue_set_maxlen(struct cthd_queue *q, uint32_t maxlen);
@@ -56,10 +68,20 @@ struct cthd_rx_batch {
 	struct mmsghdr msgs[CTHD_RX_BATCH];
 };
 
+/* Verdicts sent in one system call: those of a whole receive batch of small packets. */
+#define CTHD_TX_BATCH_SIZE (256 << 10)
+
 struct cthd_tx_batch {
 	uint8_t *buf;
 	size_t size, len;
 	unsigned int count;		/* messages in buf */
+	/*
+	 * Called for each message that did not go out as it was built (lost,
+	 * or sent bare, see cthd_queue_flush), before the next one is sent;
+	 * NULL: nobody needs to know.
+	 */
+	void (*unsent)(void *ctx, const struct nlmsghdr *nlh);
+	void *ctx;
 };
 
 int cthd_rx_batch_alloc(struct cthd_rx_batch *rx, size_t bufsize);
@@ -75,13 +97,22 @@ int cthd_queue_recv(struct cthd_queue *q, struct cthd_rx_batch *rx);
 
 /*
  * Append a message to tx, sending what tx holds first when it would not
- * fit. Returns 0, or -errno of a send, in which case *lost tells how many
- * messages that send took with it.
+ * fit in tx or in one send on q (q->max_send); a message larger than that
+ * goes alone at once. Returns 0, or -errno of a send, in which case *lost
+ * tells how many messages did not go out as built.
  */
 int cthd_queue_add(struct cthd_queue *q, struct cthd_tx_batch *tx,
 		   const struct nlmsghdr *nlh, unsigned int *lost);
 
-/* Send what tx holds; 0 or -errno, *lost as above. */
+/*
+ * Send what tx holds. When the socket refuses the batch as a whole for its
+ * size (EMSGSIZE) or memory runs short (ENOBUFS), the kernel took none of
+ * it: the messages go one by one. A verdict that still does not go goes
+ * bare (its packet id and accept/drop only: the packet leaves the queue
+ * unchanged or dropped instead of staying there for ever) and counts as
+ * lost, as does any message of a send that failed otherwise. Returns 0 or
+ * the first -errno, *lost as above.
+ */
 int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned int *lost);
 
 #endif
