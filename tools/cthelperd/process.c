@@ -94,6 +94,16 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		fail(out, -ENOENT, "conntrack not helped by this queue's helper");
 		goto accept;
 	}
+	if (attr[NFQA_CAP_LEN] &&
+	    ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) > mnl_attr_get_payload_len(attr[NFQA_PAYLOAD])) {
+		/*
+		 * A copy cut short (a packet beyond the queue's copy range):
+		 * its end is not the segment's end, and a verdict carrying a
+		 * rewritten copy would cut the packet. Not read.
+		 */
+		c->lost++;
+		goto plain;
+	}
 	err = cthd_packet_parse(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
 				mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), &pkt);
 	if (err) {
@@ -188,6 +198,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	out->n_extra = 0;
 accept:
 	c->accepted_on_error++;
+plain:
 	memset(&v, 0, sizeof(v));
 	v.queue = ntohs(nfg->res_id);
 	v.packet_id = ntohl(ph->packet_id);

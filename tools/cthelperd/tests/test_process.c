@@ -45,6 +45,7 @@ struct scenario {
 	size_t priv_len;
 	bool no_ct;
 	bool ctinfo_new;	/* IP_CT_NEW instead of established */
+	uint32_t cap_len;	/* NFQA_CAP_LEN, when not 0: the packet's real length */
 	uint32_t seq;		/* TCP sequence number; 0: 1000 */
 };
 
@@ -175,6 +176,8 @@ static struct nlmsghdr *build_queue_msg(char *buf, size_t size, const struct sce
 		mnl_attr_put(nlh, CTA_HELP_INFO, sc->priv_len, sc->priv);
 	mnl_attr_nest_end(nlh, help);
 	mnl_attr_nest_end(nlh, ct);
+	if (sc->cap_len)
+		mnl_attr_put_u32(nlh, NFQA_CAP_LEN, htonl(sc->cap_len));
 	mnl_attr_put_u32(nlh, NFQA_CT_INFO,
 			 htonl(sc->ctinfo_new ? IP_CT_NEW :
 			       sc->dir == CTHD_DIR_ORIGINAL ? IP_CT_ESTABLISHED
@@ -614,6 +617,19 @@ static void test_errors_accept(struct tap *t)
 	tap_check(t, p.ok && p.has_exp && !p.help_info && out.error == 0,
 		  "no_private_data_served_statelessly", "exp %d info %p", p.has_exp,
 		  (const void *)p.help_info);
+
+	/* a copy cut short by the queue's copy range: neither read nor rewritten */
+	sc.payload = "PORT 10,0,0,1,4,1\r\n";
+	sc.priv = at_line_start[CTHD_DIR_ORIGINAL];
+	sc.priv_len = 24;
+	sc.cap_len = 70000;
+	c.lost = 0;
+	p = run(&sc, &c, &out);
+	tap_check(t, p.ok && p.verdict == NF_ACCEPT && !p.has_exp && !p.payload && !p.help_info &&
+		  c.lost == 1 && c.accepted_on_error == 2,
+		  "truncated_copy_not_read_counted_lost", "exp %d lost %lu aoe %lu", p.has_exp,
+		  (unsigned long)c.lost, (unsigned long)c.accepted_on_error);
+	sc.cap_len = 0;
 
 	/* a SYN with data, or a loose pickup: not established, not read */
 	sc.priv = at_line_start[CTHD_DIR_ORIGINAL];
