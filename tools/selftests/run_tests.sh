@@ -4,8 +4,9 @@
 #
 # usage: run_tests.sh [--host] [--vm] [-v]
 #   --host  only the host unit tests: the commands in host-tests.list
-#   --vm    only the VM tests: every executable tools/selftests/net/*.sh,
-#           all in one boot of $LINUX's kernel (tools/selftests/vm/run.sh)
+#   --vm    only the VM tests: the demo (demo_ftp.sh) and every executable
+#           tools/selftests/net/*.sh, all in one boot of $LINUX's kernel
+#           (tools/selftests/vm/run.sh)
 #   -v      stream the VM's serial console
 #
 # Counting: each TAP line a test prints ("ok N - name", "not ok N - name",
@@ -24,7 +25,7 @@ for arg in "$@"; do
 	--host) vm=0 ;;
 	--vm) host=0 ;;
 	-v) verbose=-v ;;
-	*) sed -n '3,9s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '3,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -61,7 +62,9 @@ if [ "$host" = 1 ]; then
 fi
 if [ "$vm" = 1 ]; then
 	echo "# VM selftests (kernel $LINUX)"
-	tests=()
+	# The demo (make demo) first: run by make check, it cannot break
+	# unnoticed.
+	tests=(tools/selftests/demo_ftp.sh)
 	for t in "$REPO"/tools/selftests/net/*.sh; do
 		[ -x "$t" ] && tests+=("${t#"$REPO"/}")
 	done
