@@ -152,6 +152,8 @@ struct cthd_result {
 	/* events worth counting that are not errors of the daemon */
 	unsigned int parse_errors;
 	unsigned int lost;		/* data the helper could not follow */
+	/* the core's NAT port reservations, for cthd_result_nat_port() */
+	struct cthd_natports *natports;
 };
 
 /*
@@ -173,6 +175,8 @@ struct cthd_helper {
 	size_t priv_len;		/* 0..CTHD_PRIV_MAX */
 	cthd_process_fn process;
 };
+
+struct cthd_natports;
 
 /* Helpers to fill a result; return -ENOSPC when the result is full. */
 int cthd_result_add_expect(struct cthd_result *res, const struct cthd_expect *exp);
@@ -228,6 +232,21 @@ struct cthd_line_ops {
  */
 int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 		      struct cthd_result *res, const struct cthd_line_ops *ops, void *ctx);
+
+/*
+ * The port to tell the peer for an expectation the master's NAT applies to
+ * (exp->nat set, exp->nat_port the announced port, exp->tuple filled):
+ * never one that another expectation of the same tuple holds, for the
+ * kernel refuses the second (EBUSY) while the rewritten line would still
+ * send the peer there, into the first one's connection (two clients behind
+ * one SNAT announcing the same port to one server). Like the kernel's
+ * nf_nat_exp_find_port(): the announced port if free, else the next free
+ * one; the same master announcing the same port again (a retransmission)
+ * gets the same answer. Sets exp->tuple.dport and returns it; 0 when no
+ * port is free (then add no expectation, and rewrite nothing).
+ */
+uint16_t cthd_result_nat_port(struct cthd_result *res, const struct cthd_conntrack *master,
+			      struct cthd_expect *exp);
 
 /*
  * Registration: a pointer to the helper goes into the "cthd_helpers" linker

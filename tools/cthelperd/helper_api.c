@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "helper.h"
+#include "natport.h"
 
 struct cthd_nat cthd_conntrack_nat(const struct cthd_conntrack *ct)
 {
@@ -48,4 +49,15 @@ int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 		memcpy(m->data, data, data_len);
 	m->data_len = data_len;
 	return 0;
+}
+
+uint16_t cthd_result_nat_port(struct cthd_result *res, const struct cthd_conntrack *master,
+			      struct cthd_expect *exp)
+{
+	/* without the core's reservations (a helper's own unit tests): as announced */
+	uint16_t port = res->natports ? cthd_natports_pick(res->natports, master, exp) :
+					exp->nat_port;
+
+	exp->tuple.dport = port;
+	return port;
 }

@@ -12,6 +12,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <string.h>
+#include <time.h>
 
 #include "ct_parse.h"
 #include "mangle.h"
@@ -134,6 +135,14 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 			memcpy(s->priv, e->priv, h->priv_len);
 	}
 
+	if (cthd_conntrack_is_natted(&info.ct)) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		s->natports.now = s->fixed_now ? s->fixed_now : (uint64_t)now.tv_sec;
+		s->natports.helper = h;
+		res->natports = &s->natports;
+	}
 	err = h->process(&pkt, &info.ct, s->priv, res);
 	if (err < 0) {
 		fail(out, err, "helper failed");

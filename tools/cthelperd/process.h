@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 
 #include "helper.h"
+#include "natport.h"
 #include "stats.h"
 
 /*
@@ -32,6 +33,9 @@ struct cthd_priv_entry {
 /* Buffers one packet needs; allocated once per daemon. */
 struct cthd_scratch {
 	struct cthd_priv_entry priv_cache[CTHD_PRIV_CACHE_SIZE];
+	/* NAT ports told to peers; now is set per packet unless fixed_now */
+	struct cthd_natports natports;
+	uint64_t fixed_now;		/* tests: the clock, in seconds */
 	struct cthd_result result;
 	uint8_t priv[CTHD_PRIV_MAX];
 	uint8_t packet[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX];

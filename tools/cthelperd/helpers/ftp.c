@@ -339,7 +339,10 @@ static void ftp_build_expect(const struct ftp_segment *seg, const struct ftp_arg
 	}
 }
 
-/* A whole line at payload offset `offset`: expect, and rewrite under NAT. */
+/*
+ * A whole line at payload offset `offset`: expect, and under NAT tell the
+ * peer the address it sees and a port no other expectation holds.
+ */
 static int ftp_line(void *ctx, const char *line, size_t len, size_t offset)
 {
 	struct ftp_segment *seg = ctx;
@@ -355,10 +358,13 @@ static int ftp_line(void *ctx, const char *line, size_t len, size_t offset)
 	if (rc <= 0 || !ftp_addr_allowed(seg, &arg))
 		return 0;
 
+	ftp_build_expect(seg, &arg, &exp);
 	if (seg->natted) {
-		n = ftp_format_arg(arg.cmd, arg.delim, seg->ct->family,
-				   &seg->ct->tuple[cthd_dir_other(seg->pkt->dir)].dst,
-				   arg.port, text, sizeof(text));
+		uint16_t port = cthd_result_nat_port(res, seg->ct, &exp);
+
+		n = port ? ftp_format_arg(arg.cmd, arg.delim, seg->ct->family,
+					  &seg->ct->tuple[cthd_dir_other(seg->pkt->dir)].dst,
+					  port, text, sizeof(text)) : -ENOSPC;
 		if (n < 0) {
 			res->lost++;
 			return 0;
@@ -371,7 +377,6 @@ static int ftp_line(void *ctx, const char *line, size_t len, size_t offset)
 			return 0;
 		}
 	}
-	ftp_build_expect(seg, &arg, &exp);
 	if (cthd_result_add_expect(res, &exp) < 0) {
 		res->lost++;
 		/* the rewrite alone would still be right: the peer sees our address */
@@ -381,9 +386,10 @@ static int ftp_line(void *ctx, const char *line, size_t len, size_t offset)
 
 /*
  * A cut line worth holding the segment back for: a keyword, or its start.
- * Not one that NAT would rewrite: segments sent after the dropped one may
- * pass before its resent copy, and after an edit that changes the length
- * the peer would place them wrongly. Such a line is counted lost.
+ * Not under NAT, where the line may be rewritten: segments sent after the
+ * dropped one may pass before its resent copy, and after an edit that
+ * changes the length the peer would place them wrongly. Such a line is
+ * counted lost.
  */
 static bool ftp_wants_whole(void *ctx, const char *line, size_t len)
 {
@@ -394,7 +400,7 @@ static bool ftp_wants_whole(void *ctx, const char *line, size_t len)
 
 		if (kw->dir != seg->pkt->dir || !ftp_prefix_matches(line, len, kw->text, kw->len))
 			continue;
-		if (!seg->natted || kw->cmd == FTP_CMD_EPSV)
+		if (!seg->natted)
 			return true;
 		seg->res->lost++;
 		return false;

@@ -46,6 +46,7 @@ struct scenario {
 	bool no_ct;
 	bool ctinfo_new;	/* IP_CT_NEW instead of established */
 	uint32_t cap_len;	/* NFQA_CAP_LEN, when not 0: the packet's real length */
+	uint32_t ct_id;		/* CTA_ID; 0: 99 */
 	uint32_t seq;		/* TCP sequence number; 0: 1000 */
 };
 
@@ -169,7 +170,7 @@ static struct nlmsghdr *build_queue_msg(char *buf, size_t size, const struct sce
 	cthd_tuple_put(nlh, size, CTA_TUPLE_REPLY, sc->family, IPPROTO_TCP, &rs, &rd,
 		       sc->server.port, sc->client.port);
 	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(IPS_CONFIRMED));
-	mnl_attr_put_u32(nlh, CTA_ID, htonl(99));
+	mnl_attr_put_u32(nlh, CTA_ID, htonl(sc->ct_id ? sc->ct_id : 99));
 	help = mnl_attr_nest_start(nlh, CTA_HELP);
 	mnl_attr_put_strz(nlh, CTA_HELP_NAME, sc->help_name ? sc->help_name : "ftp");
 	if (sc->priv)
@@ -577,6 +578,79 @@ static void test_stale_private_data(struct tap *t)
 		  "line_start_survives_packets_in_flight", "exp %d", p.has_exp);
 }
 
+/*
+ * Two clients behind one SNAT announce the same port to one server: the
+ * second must be told another port, or the server's connection for it
+ * would match the first one's expectation and reach the first client.
+ */
+static void test_nat_port_clash(struct tap *t)
+{
+	struct scenario a = {
+		.family = AF_INET, .client = { "192.168.1.10", 40000 },
+		.server = { "198.51.100.2", 21 }, .client_nat = "203.0.113.1",
+		.server_nat = "198.51.100.2", .dir = CTHD_DIR_ORIGINAL,
+		.payload = "PORT 192,168,1,10,19,137\r\n",
+		.priv = at_line_start[CTHD_DIR_ORIGINAL], .priv_len = 24, .ct_id = 1,
+	};
+	struct scenario b = a;
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+
+	memset(&scratch.natports, 0, sizeof(scratch.natports));
+	scratch.fixed_now = 1000;
+	b.client.addr = "192.168.1.11";
+	b.client.port = 40001;
+	b.ct_id = 2;
+	b.payload = "PORT 192,168,1,11,19,137\r\n";
+	p = run(&a, &c, &out);
+	tap_check(t, p.ok && p.exp_dport == 5001 && payload_is(&p, "PORT 203,0,113,1,19,137\r\n"),
+		  "nat_port_first_announcement_kept", "dport %u", p.exp_dport);
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.exp_dport == 5002 && p.nat_sport == 5001 &&
+		  addr_is(AF_INET, &p.nat_src, "192.168.1.11") &&
+		  payload_is(&p, "PORT 203,0,113,1,19,138\r\n"),
+		  "nat_port_clash_moves_to_next_port", "dport %u nat %u", p.exp_dport, p.nat_sport);
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.exp_dport == 5002 && payload_is(&p, "PORT 203,0,113,1,19,138\r\n"),
+		  "nat_port_retransmission_same_port", "dport %u", p.exp_dport);
+
+	/* FTP keeps one expectation a master: a new announcement frees the old port */
+	a.payload = "PORT 192,168,1,10,23,112\r\n";
+	p = run(&a, &c, &out);
+	b.ct_id = 3;
+	b.client.port = 40002;
+	b.payload = "PORT 192,168,1,11,19,137\r\n";
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.exp_dport == 5001, "nat_port_freed_by_the_masters_next_expectation",
+		  "dport %u", p.exp_dport);
+
+	/* reservations end with the expectation timeout (300 s for ftp) */
+	scratch.fixed_now += 301;
+	b.ct_id = 4;
+	b.client.port = 40003;
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.exp_dport == 5001, "nat_port_reservations_expire", "dport %u",
+		  p.exp_dport);
+
+	/* every port of the search taken: no expectation and no rewrite */
+	memset(&scratch.natports, 0, sizeof(scratch.natports));
+	for (uint32_t id = 100; id < 100 + CTHD_NATPORT_SEARCH; id++) {
+		b.ct_id = id;
+		b.client.port = (uint16_t)(20000 + id);
+		p = run(&b, &c, &out);
+	}
+	c.lost = 0;
+	b.ct_id = 1;
+	b.client.port = 19999;
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.verdict == NF_ACCEPT && !p.has_exp && !p.payload && c.lost == 1,
+		  "nat_port_none_free_nothing_announced", "exp %d dport %u lost %lu", p.has_exp,
+		  p.exp_dport, (unsigned long)c.lost);
+	memset(&scratch.natports, 0, sizeof(scratch.natports));
+	scratch.fixed_now = 0;
+}
+
 static void test_errors_accept(struct tap *t)
 {
 	struct scenario sc = {
@@ -673,6 +747,7 @@ int main(int argc, char **argv)
 	test_eprt_ipv6_snat(&t);
 	test_plain_line(&t);
 	test_stale_private_data(&t);
+	test_nat_port_clash(&t);
 	test_errors_accept(&t);
 	test_stats_format(&t);
 	return tap_done(&t);

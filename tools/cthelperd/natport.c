@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* NAT port reservations for expectations: see natport.h. */
+#include <string.h>
+
+#include "natport.h"
+
+static uint32_t natport_hash(uint8_t l4proto, const union cthd_addr *src,
+			     const union cthd_addr *dst, uint16_t port)
+{
+	uint32_t h = 2166136261u ^ l4proto;
+
+	for (size_t i = 0; i < sizeof(src->ip6) / sizeof(src->ip6[0]); i++) {
+		h = (h ^ src->ip6[i]) * 16777619u;
+		h = (h ^ dst->ip6[i]) * 16777619u;
+	}
+	return (h ^ port) * 16777619u;
+}
+
+static bool natport_live(const struct cthd_natports *b, const struct cthd_natport *e)
+{
+	return e->expires > b->now;
+}
+
+static bool natport_same_master(const struct cthd_natport *e, const struct cthd_conntrack *ct)
+{
+	return e->master_id == ct->id &&
+	       !memcmp(&e->master, &ct->tuple[CTHD_DIR_ORIGINAL], sizeof(e->master));
+}
+
+/*
+ * The slot holding the live reservation of (exp's tuple, port), or else,
+ * in *free_slot, the first free slot its key may take (NULL: none).
+ */
+static struct cthd_natport *natport_find(struct cthd_natports *b, const struct cthd_expect *exp,
+					 uint16_t port, struct cthd_natport **free_slot)
+{
+	uint32_t h = natport_hash(exp->l4proto, &exp->tuple.src, &exp->tuple.dst, port);
+
+	*free_slot = NULL;
+	for (unsigned int i = 0; i < CTHD_NATPORT_PROBE; i++) {
+		struct cthd_natport *e = &b->slot[(h + i) & (CTHD_NATPORT_SLOTS - 1)];
+
+		if (!natport_live(b, e)) {
+			if (!*free_slot)
+				*free_slot = e;
+			continue;
+		}
+		if (e->port == port && e->l4proto == exp->l4proto &&
+		    !memcmp(&e->src, &exp->tuple.src, sizeof(e->src)) &&
+		    !memcmp(&e->dst, &exp->tuple.dst, sizeof(e->dst)))
+			return e;
+	}
+	return NULL;
+}
+
+/* Keep the master below max (0: no limit) of the class: free its oldest. */
+static void natport_make_room(struct cthd_natports *b, const struct cthd_conntrack *master,
+			      uint8_t class, uint32_t max)
+{
+	struct cthd_natport *oldest = NULL;
+	uint32_t held = 0;
+
+	for (size_t i = 0; i < CTHD_NATPORT_SLOTS; i++) {
+		struct cthd_natport *e = &b->slot[i];
+
+		if (!natport_live(b, e) || e->class != class || !natport_same_master(e, master))
+			continue;
+		held++;
+		if (!oldest || e->expires < oldest->expires)
+			oldest = e;
+	}
+	if (oldest && max && held >= max)
+		oldest->expires = 0;
+}
+
+uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack *master,
+			    const struct cthd_expect *exp)
+{
+	const struct cthd_policy *policy;
+	bool room_made = false;
+
+	if (!b->helper || exp->class >= b->helper->n_policies || exp->nat_port == 0)
+		return 0;
+	policy = &b->helper->policies[exp->class];
+	for (uint32_t port = exp->nat_port;
+	     port <= 65535 && port < (uint32_t)exp->nat_port + CTHD_NATPORT_SEARCH; port++) {
+		struct cthd_natport *free_slot, *e = natport_find(b, exp, (uint16_t)port, &free_slot);
+
+		if (e && natport_same_master(e, master) && e->announced == exp->nat_port &&
+		    e->class == exp->class) {
+			/* announced again (a retransmission): the same answer */
+			e->expires = b->now + policy->timeout;
+			return e->port;
+		}
+		if (e)
+			continue;
+		if (!room_made) {
+			natport_make_room(b, master, exp->class, policy->max_expected);
+			room_made = true;
+			/* the freed one may be this very key's, or in its probe window */
+			e = natport_find(b, exp, (uint16_t)port, &free_slot);
+			if (e)
+				continue;
+		}
+		if (!free_slot)
+			continue;
+		memset(free_slot, 0, sizeof(*free_slot));
+		free_slot->expires = b->now + policy->timeout;
+		free_slot->master_id = master->id;
+		free_slot->master = master->tuple[CTHD_DIR_ORIGINAL];
+		free_slot->announced = exp->nat_port;
+		free_slot->port = (uint16_t)port;
+		free_slot->l4proto = exp->l4proto;
+		free_slot->class = exp->class;
+		free_slot->src = exp->tuple.src;
+		free_slot->dst = exp->tuple.dst;
+		return (uint16_t)port;
+	}
+	return 0;
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Two FTP clients behind one SNAT announce the same PORT to one server. The
+# first one's expectation is still pending when the second announces: the
+# second must be told another port, or the server's data connection for it
+# matches the first one's expectation and lands at the first client (its
+# file to someone else). With cthelperd, and the in-kernel nf_conntrack_ftp
+# + nf_nat_ftp as the reference (nf_nat_exp_find_port()).
+. "${REPO:-.}/tools/selftests/lib.sh"
+. "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
+
+[ -x "$CTHD" ] || skip_all "cthelperd not built (make tools)"
+require nfct conntrack vsftpd curl nft /usr/bin/python3
+ftp_setup
+CLI4B=10.0.1.3
+ip -n "$C" addr add $CLI4B/24 dev eth0
+fw_filter "$F" iptables
+fw_nat "$F" snat
+
+# clash WHO: the holder announces 40000 and waits; the other downloads with
+# the same port; then the holder checks that nothing reached it.
+clash() {
+	rm -f "$T/ready" "$T/go"
+	spawn "$C" /usr/bin/python3 "$REPO/tools/cthelperd/tests/vm/port_holder_client.py" \
+		$SRV4 $CLI4 40000 "$T/ready" "$T/go"
+	_holder=$!
+	retry 50 test -e "$T/ready" || { not_ok "$1: the first client's PORT is pending"; return; }
+	nsx "$F" conntrack -L expect 2>/dev/null | sed 's/^/# expectation: /'
+	check "$1: the second client, same PORT behind the same SNAT, gets its file" \
+		ftp_get "$C" "ftp://$SRV4" --interface $CLI4B --ftp-port $CLI4B:40000-40000 --disable-eprt
+	touch "$T/go"
+	if wait $_holder; then
+		ok "$1: nothing reached the first client's port"
+	else
+		not_ok "$1: nothing reached the first client's port"
+	fi
+}
+
+cthelperd_start "$F" --helper ftp --family inet --register ||
+	{ not_ok "cthelperd starts"; tap_done; }
+helper_assign "$F" iptables PREROUTING 4
+clash cthelperd
+check "cthelperd: no expectation refused by the kernel" \
+	test "$(cthelperd_counter kernel_errors)" = 0
+nsx "$F" iptables -t raw -F
+cthelperd_stop
+retry 25 sh -c "! ip netns exec $F nfct list helper 2>/dev/null | grep -q 'name = ftp'"
+
+if { [ -e /sys/module/nf_conntrack_ftp ] || modprobe nf_conntrack_ftp 2>/dev/null ||
+	insmod "$LINUX/net/netfilter/nf_conntrack_ftp.ko" 2>/dev/null; } &&
+	{ [ -e /sys/module/nf_nat_ftp ] || modprobe nf_nat_ftp 2>/dev/null ||
+	insmod "$LINUX/net/netfilter/nf_nat_ftp.ko" 2>/dev/null; }; then
+	nsx "$F" conntrack -F >/dev/null 2>&1
+	helper_assign "$F" iptables PREROUTING 4
+	clash nf_conntrack_ftp
+	nsx "$F" iptables -t raw -F
+	nsx "$F" conntrack -F >/dev/null 2>&1
+	retry 25 rmmod nf_nat_ftp 2>/dev/null
+	retry 25 rmmod nf_conntrack_ftp 2>/dev/null
+else
+	skip "nf_conntrack_ftp with the same clients" "the modules cannot be loaded"
+fi
+tap_done
