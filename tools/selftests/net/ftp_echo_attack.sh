@@ -107,22 +107,13 @@ attack cthelperd plain
 attack cthelperd dnat
 check "the client's namespace dropped the first copies (the server retransmitted)" \
 	sh -c "ip netns exec $C nft list ruleset | grep -q 'counter packets [1-9]'"
-nsx "$F" iptables -t raw -F
-cthelperd_stop
-retry 25 sh -c "! ip netns exec $F nfct list helper 2>/dev/null | grep -q 'name = ftp'"
 
 # the reference: the kernel's own helper, under the same attack
-if { [ -e /sys/module/nf_conntrack_ftp ] || modprobe nf_conntrack_ftp 2>/dev/null ||
-	insmod "$LINUX/net/netfilter/nf_conntrack_ftp.ko" 2>/dev/null; } &&
-	{ [ -e /sys/module/nf_nat_ftp ] || modprobe nf_nat_ftp 2>/dev/null ||
-	insmod "$LINUX/net/netfilter/nf_nat_ftp.ko" 2>/dev/null; }; then
+if cthelperd_to_kernel_ftp "$F"; then
 	helper_assign "$F" iptables PREROUTING 4
 	attack nf_conntrack_ftp plain
 	attack nf_conntrack_ftp dnat
-	nsx "$F" iptables -t raw -F
-	nsx "$F" conntrack -F >/dev/null 2>&1
-	retry 25 rmmod nf_nat_ftp 2>/dev/null
-	retry 25 rmmod nf_conntrack_ftp 2>/dev/null
+	kernel_ftp_unload "$F"
 else
 	skip "nf_conntrack_ftp under the same attack" "the modules cannot be loaded"
 fi

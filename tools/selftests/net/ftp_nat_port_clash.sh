@@ -42,21 +42,12 @@ helper_assign "$F" iptables PREROUTING 4
 clash cthelperd
 check "cthelperd: no expectation refused by the kernel" \
 	test "$(cthelperd_counter kernel_errors)" = 0
-nsx "$F" iptables -t raw -F
-cthelperd_stop
-retry 25 sh -c "! ip netns exec $F nfct list helper 2>/dev/null | grep -q 'name = ftp'"
 
-if { [ -e /sys/module/nf_conntrack_ftp ] || modprobe nf_conntrack_ftp 2>/dev/null ||
-	insmod "$LINUX/net/netfilter/nf_conntrack_ftp.ko" 2>/dev/null; } &&
-	{ [ -e /sys/module/nf_nat_ftp ] || modprobe nf_nat_ftp 2>/dev/null ||
-	insmod "$LINUX/net/netfilter/nf_nat_ftp.ko" 2>/dev/null; }; then
+if cthelperd_to_kernel_ftp "$F"; then
 	nsx "$F" conntrack -F >/dev/null 2>&1
 	helper_assign "$F" iptables PREROUTING 4
 	clash nf_conntrack_ftp
-	nsx "$F" iptables -t raw -F
-	nsx "$F" conntrack -F >/dev/null 2>&1
-	retry 25 rmmod nf_nat_ftp 2>/dev/null
-	retry 25 rmmod nf_conntrack_ftp 2>/dev/null
+	kernel_ftp_unload "$F"
 else
 	skip "nf_conntrack_ftp with the same clients" "the modules cannot be loaded"
 fi
