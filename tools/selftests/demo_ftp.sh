@@ -273,7 +273,7 @@ diag "host than the client it talks to."
 step "SNAT rule" "$F" iptables -t nat -A POSTROUTING -o srv0 -j MASQUERADE
 transfer "active (PORT) behind SNAT" "dst=$FWS4" "ftp://$SRV4/file" \
 	--ftp-port "$CLI4" --disable-eprt
-run "$F" iptables -t nat -D POSTROUTING -o srv0 -j MASQUERADE
+step "SNAT rule removed" "$F" iptables -t nat -D POSTROUTING -o srv0 -j MASQUERADE
 
 screen "4/5 What cthelperd did"
 step "cthelperd --stats" "$F" cthelperd --stats
@@ -289,7 +289,7 @@ step "nfct helper list" "$F" nfct helper list
 check "the ftp helper nfct registered stays registered" ftp_status '.*'
 diag "Forget the connections so far, then a new control connection (login,"
 diag "SIZE and MDTM of the file, no data connection):"
-run "$F" conntrack -F
+step "conntrack -F: the conntrack table is empty" "$F" conntrack -F
 step "no daemon: the control connection works (fail-open)" \
 	"$C" curl -sS --max-time 15 -I "ftp://$SRV4/file"
 check "no daemon: the server answered SIZE" grep -q 'Content-Length: 20000' "$T/run.out"
