@@ -1,53 +1,51 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # A hostile FTP client against a real server that echoes client text in its
-# replies (ProFTPD: "550 <path>: No such file or directory"). The client
-# asks for a file named "/aaa...227 Entering Passive Mode (server,8,174)",
-# sets its MSS so that the reply is cut right before the injected "227",
-# and drops the first copy of that segment in its own namespace, so that
-# the server retransmits it. A helper that takes a segment start for a line
-# start opens port 2222 of the server to the client. Then a genuine PASV,
-# whose data port must be reachable (the helper is tracking the session).
-# With cthelperd and, as the reference, the in-kernel nf_conntrack_ftp;
-# without NAT and with the server behind DNAT.
+# replies (vsftpd's answer to MKD: 257 "<path>" created). The client
+# creates a directory named "/incoming/...aaa227 Entering Passive Mode
+# (server,8,174)", sets its MSS so that the reply is cut right before the
+# injected "227", and drops the first copy of that segment in its own
+# namespace, so that the server retransmits it. A helper that takes a
+# segment start for a line start opens port 2222 of the server to the
+# client. Then a genuine PASV, whose data port must be reachable (the
+# helper is tracking the session). With cthelperd and, as the reference,
+# the in-kernel nf_conntrack_ftp; without NAT and with the server behind
+# DNAT.
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
 [ -x "$CTHD" ] || skip_all "cthelperd not built (make tools)"
-require nfct conntrack proftpd socat nft /usr/bin/python3
+require nfct conntrack vsftpd socat nft /usr/bin/python3
 topo_setup
 nsx "$F" nfct list helper >/dev/null 2>&1 || skip_all "no NFNL_SUBSYS_CTHELPER in this kernel"
+getent passwd ftp >/dev/null || skip_all "no user ftp for vsftpd's anonymous sessions"
 TARGET=2222
 MSS=88
 
-# ProFTPD, anonymous, passive ports 30000-30099; a listener on TARGET
-mkdir -p "$T/ftproot"
-chmod 755 "$T" "$T/ftproot"
-cat >"$T/proftpd.conf" <<EOF
-ServerType standalone
-ServerName "echo"
-DefaultServer on
-Port 21
-UseIPv6 on
-User nobody
-Group nogroup
-PidFile $T/proftpd.pid
-ScoreboardFile $T/proftpd.scoreboard
-SystemLog $T/proftpd.log
-DelayEngine off
-WtmpLog off
-UseReverseDNS off
-RequireValidShell off
-AuthOrder mod_auth_unix.c
-PassivePorts 30000 30099
-<Anonymous $T/ftproot>
-  User ftp
-  Group nogroup
-  UserAlias anonymous ftp
-</Anonymous>
+# vsftpd, anonymous, may create directories in /incoming; a listener on TARGET
+mkdir -p "$T/ftproot/incoming" "$T/empty"
+chmod 755 "$T" "$T/ftproot" "$T/empty"
+chown ftp "$T/ftproot/incoming"
+cat >"$T/vsftpd.conf" <<EOF
+listen=NO
+listen_ipv6=YES
+background=NO
+anonymous_enable=YES
+no_anon_password=YES
+anon_root=$T/ftproot
+local_enable=NO
+write_enable=YES
+anon_mkdir_write_enable=YES
+pasv_enable=YES
+pasv_min_port=30000
+pasv_max_port=30099
+secure_chroot_dir=$T/empty
+seccomp_sandbox=NO
+xferlog_enable=NO
+vsftpd_log_file=$T/vsftpd.log
 EOF
-spawn "$S" sh -c "exec proftpd -n -c '$T/proftpd.conf' >>'$T/proftpd.log' 2>&1"
-wait_port "$S" 21 || skip_all "proftpd does not start: $(cat "$T/proftpd.log" 2>/dev/null)"
+spawn "$S" vsftpd "$T/vsftpd.conf"
+wait_port "$S" 21 || skip_all "vsftpd does not start"
 spawn "$S" socat TCP-LISTEN:$TARGET,fork,reuseaddr EXEC:/bin/true
 wait_port "$S" $TARGET || skip_all "no listener on $TARGET"
 
@@ -82,7 +80,7 @@ attack() {
 	nsx "$F" conntrack -F >/dev/null 2>&1
 	nsx "$F" conntrack -F expect >/dev/null 2>&1
 	nsx "$C" /usr/bin/python3 "$REPO/tools/cthelperd/tests/vm/echo_attack_client.py" \
-		$_to $SRV4 $TARGET $MSS >"$T/attack.out" 2>&1
+		$_to $SRV4 $TARGET $MSS "/incoming/$_who-$_nat-" >"$T/attack.out" 2>&1
 	_rc=$?
 	sed 's/^/# /' "$T/attack.out"
 	nsx "$F" conntrack -L expect 2>/dev/null | sed 's/^/# expectation: /'

@@ -1,16 +1,20 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """A hostile FTP client: makes the server echo a 227 reply of the
-client's choosing in the middle of a 550 line, cut by the client's small
-MSS so that "227 ..." starts a TCP segment of its own, then tries to reach
-the port that 227 names on the server. The test drops the first copy of
+client's choosing in the middle of a line (vsftpd's answer to MKD:
+257 "<path>" created), cut by the client's small MSS so that "227 ..."
+starts a TCP segment of its own, then tries to reach the port that 227
+names on the server. The test drops the first copy of
 that segment in the client's namespace, so the server retransmits it.
 A helper that reads a segment start as a line start opens the port.
 
 Then, as a control, a genuine PASV whose data port must be reachable:
 the helper is running and tracking this session.
 
-usage: echo_attack_client.py SERVER SERVER_REAL_ADDR TARGET_PORT MSS
+usage: echo_attack_client.py SERVER SERVER_REAL_ADDR TARGET_PORT MSS PREFIX
+  PREFIX  how the new directory's path starts, inside one the anonymous
+          user may write to ("/incoming/r1-"): a new one each run, as a
+          second MKD of the same path is refused without the echo
 exit: 0 attack blocked and control fine; 1 the target port was reached;
       2 the control failed; 3 the attack could not be set up
 """
@@ -18,7 +22,7 @@ import re
 import socket
 import sys
 
-server, real, target, mss = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+server, real, target, mss, prefix = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 
 
 def reply(f):
@@ -47,15 +51,15 @@ if reply(f).startswith("331"):
     ctl.sendall(b"PASS x@example.com\r\n")
     reply(f)
 
-# "550 " + name cut after exactly mss bytes: the server's first segment
+# '257 "' + path cut after exactly mss bytes: the server's first segment
 fake = "227 Entering Passive Mode (%s,%d,%d)" % (real.replace(".", ","), target >> 8, target & 255)
-name = "/" + "a" * (mss - 5) + fake
-ctl.sendall(("RETR " + name + "\r\n").encode())
+path = prefix + "a" * (mss - 5 - len(prefix)) + fake
+ctl.sendall(("MKD " + path + "\r\n").encode())
 line = reply(f)
 print("server:", line.strip()[:40] + "..." + line.strip()[mss - 2:])
 # under NAT a vulnerable helper rewrites the echoed address: still echoed
-if not line.startswith("550 /") or "227 Entering Passive Mode (" not in line:
-    print("the server did not echo the name")
+if not line.startswith('257 "') or "227 Entering Passive Mode (" not in line:
+    print("the server did not echo the path")
     sys.exit(3)
 
 hole = reachable(target)
