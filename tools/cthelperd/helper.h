@@ -184,6 +184,28 @@ int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 			  const void *data, size_t data_len);
 
 /*
+ * An expectation for a connection to the sender of a `dir` packet, at the
+ * address and port its peer reaches it on: destination
+ * ct->tuple[!dir].dst : peer_port, from the peer (ct->tuple[!dir].src),
+ * or from any address when any_source (IRC: the DCC peer is another user),
+ * any source port, class 0. When the master is NATed, bound to follow its
+ * NAT (nf_nat_follow_master): the connection goes on to the sender's own
+ * address (ct->tuple[dir].src) and real_port. A helper that announced the
+ * port in the payload then calls cthd_result_nat_port().
+ */
+void cthd_expect_to_sender(struct cthd_expect *exp, const struct cthd_conntrack *ct,
+			   enum cthd_dir dir, uint8_t l4proto, uint16_t peer_port,
+			   uint16_t real_port, bool any_source);
+
+/*
+ * A decimal number of at most maxdigits digits and at most maxval at
+ * s[*pos]; *pos moves past the digits. -1 when there is none, or it is too
+ * long or too large (no wrapping: "4294967297" is not 1).
+ */
+int64_t cthd_parse_decimal(const char *s, size_t len, size_t *pos, unsigned int maxdigits,
+			   uint64_t maxval);
+
+/*
  * The TCP stream layer for line protocols (stream.c): FTP, IRC, SIP over
  * TCP... It decides where lines start, from sequence numbers it keeps in
  * the connection's private data, and hands the helper whole lines. A

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The small library helper.h offers to protocol helpers. */
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "helper.h"
@@ -60,4 +62,48 @@ uint16_t cthd_result_nat_port(struct cthd_result *res, const struct cthd_conntra
 
 	exp->tuple.dport = port;
 	return port;
+}
+
+void cthd_expect_to_sender(struct cthd_expect *exp, const struct cthd_conntrack *ct,
+			   enum cthd_dir dir, uint8_t l4proto, uint16_t peer_port,
+			   uint16_t real_port, bool any_source)
+{
+	const struct cthd_tuple *peer = &ct->tuple[cthd_dir_other(dir)];
+	size_t alen = ct->family == AF_INET ? 4 : 16;
+
+	memset(exp, 0, sizeof(*exp));
+	exp->l4proto = l4proto;
+	if (!any_source) {
+		exp->tuple.src = peer->src;
+		memset(&exp->mask.src, 0xff, alen);
+	}
+	exp->tuple.dst = peer->dst;
+	memset(&exp->mask.dst, 0xff, alen);
+	exp->tuple.dport = peer_port;
+	exp->mask.dport = 0xffff;
+	if (cthd_conntrack_is_natted(ct)) {
+		exp->nat = true;
+		exp->nat_dir = cthd_dir_other(dir);
+		exp->nat_addr = ct->tuple[dir].src;
+		exp->nat_port = real_port;
+		snprintf(exp->expectfn, sizeof(exp->expectfn), "nat-follow-master");
+	}
+}
+
+int64_t cthd_parse_decimal(const char *s, size_t len, size_t *pos, unsigned int maxdigits,
+			   uint64_t maxval)
+{
+	size_t start = *pos;
+	uint64_t val = 0;
+
+	while (*pos < len && s[*pos] >= '0' && s[*pos] <= '9') {
+		if (*pos - start >= maxdigits || *pos - start >= 19)
+			return -1;
+		val = val * 10 + (uint64_t)(s[*pos] - '0');
+		(*pos)++;
+	}
+	/* at most 19 digits: val cannot wrap */
+	if (*pos == start || val > maxval || val > INT64_MAX)
+		return -1;
+	return (int64_t)val;
 }

@@ -63,18 +63,7 @@ static const struct ftp_keyword *ftp_keyword_match(const char *line, size_t len,
 static long ftp_number(const char *s, size_t len, size_t *pos,
 		       unsigned int maxdigits, long maxval)
 {
-	size_t start = *pos;
-	long val = 0;
-
-	while (*pos < len && isdigit((unsigned char)s[*pos])) {
-		if (*pos - start >= maxdigits)
-			return -1;
-		val = val * 10 + (s[*pos] - '0');
-		(*pos)++;
-	}
-	if (*pos == start || val > maxval)
-		return -1;
-	return val;
+	return (long)cthd_parse_decimal(s, len, pos, maxdigits, (uint64_t)maxval);
 }
 
 /* "h1,h2,h3,h4,p1,p2" (RFC 959) at *pos; fills an IPv4 arg. */
@@ -314,29 +303,9 @@ static bool ftp_addr_allowed(const struct ftp_segment *seg, const struct ftp_arg
 static void ftp_build_expect(const struct ftp_segment *seg, const struct ftp_arg *arg,
 			     struct cthd_expect *exp)
 {
-	enum cthd_dir dir = seg->pkt->dir;
-	enum cthd_dir other = cthd_dir_other(dir);
-	const struct cthd_tuple *peer = &seg->ct->tuple[other];
-
-	memset(exp, 0, sizeof(*exp));
-	exp->class = 0;
-	exp->l4proto = IPPROTO_TCP;
-	exp->tuple.src = peer->src;
-	exp->tuple.dst = peer->dst;
-	exp->tuple.sport = 0;
-	exp->tuple.dport = arg->port;
-	memset(&exp->mask.src, 0xff, seg->ct->family == AF_INET ? 4 : 16);
-	memset(&exp->mask.dst, 0xff, seg->ct->family == AF_INET ? 4 : 16);
-	exp->mask.sport = 0;
-	exp->mask.dport = 0xffff;
-	if (seg->natted) {
-		exp->nat = true;
-		exp->nat_dir = other;
-		exp->nat_addr = arg->cmd == FTP_CMD_EPSV ?
-				seg->ct->tuple[dir].src : arg->addr;
-		exp->nat_port = arg->port;
-		snprintf(exp->expectfn, sizeof(exp->expectfn), "nat-follow-master");
-	}
+	/* the announced address is the sender's own (ftp_addr_allowed) */
+	cthd_expect_to_sender(exp, seg->ct, seg->pkt->dir, IPPROTO_TCP, arg->port, arg->port,
+			      false);
 }
 
 /*
