@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -275,11 +276,19 @@ static int start_janitor(struct cthd_daemon *d)
  */
 static int close_unneeded_sockets(struct cthd_daemon *d, char *err, size_t errlen)
 {
-	int keep[CTHD_SERVED_MAX + 8] = { 0, 1, 2, d->epfd, d->sigfd, d->controlfd, d->janitor.fd };
-	size_t n = 7;
+	int keep[CTHD_SERVED_MAX + 8] = { d->epfd, d->sigfd, d->controlfd, d->janitor.fd };
+	size_t n = 4;
 	bool created = false;
 	int rc;
 
+	/* stdio stays, journald's unix sockets included; any other socket there goes */
+	for (int fd = 0; fd <= 2; fd++) {
+		int domain = AF_UNIX;
+		socklen_t len = sizeof(domain);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain == AF_UNIX)
+			keep[n++] = fd;
+	}
 	for (unsigned int i = 0; i < d->n_served; i++) {
 		keep[n++] = cthd_queue_fd(&d->served[i].queue);
 		for (unsigned int k = 0; k < d->served[i].n_kernel; k++)
@@ -297,6 +306,10 @@ static int close_unneeded_sockets(struct cthd_daemon *d, char *err, size_t errle
 	if (d->log.use_syslog)
 		closelog();
 	rc = cthd_close_sockets_except(keep, n);
+	/* a closed stream's number must not go to a socket stdio would write to */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			rc = rc < 0 ? rc : -EBADF;
 	if (d->log.use_syslog)
 		cthd_log_init(&d->log, true);
 	if (rc < 0) {

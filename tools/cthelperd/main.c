@@ -148,6 +148,17 @@ static int daemonize(int *ready_fd)
 	return 0;
 }
 
+/*
+ * Started with a standard stream closed, the daemon would give its number
+ * to a socket, which stdio would then write to, or detach_stdio() replace.
+ */
+static void open_stdio(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return;
+}
+
 static void detach_stdio(void)
 {
 	int fd = open("/dev/null", O_RDWR);
@@ -202,6 +213,7 @@ int main(int argc, char **argv)
 	int ready_fd = -1, opt, rc;
 	unsigned long n;
 
+	open_stdio();
 	cthd_config_defaults(&flags);
 	while ((opt = getopt_long(argc, argv, "c:H:q:rfsp:u:hV", options, NULL)) != -1) {
 		switch (opt) {
