@@ -166,12 +166,6 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	if (res->verdict == CTHD_DROP)
 		v.verdict = NF_DROP;
 	if (res->priv_changed && priv_usable) {
-		struct cthd_priv_entry *e = priv_cache_slot(s, &info.ct);
-
-		e->used = true;
-		e->id = info.ct.id;
-		e->orig = info.ct.tuple[CTHD_DIR_ORIGINAL];
-		memcpy(e->priv, s->priv, h->priv_len);
 		v.send_ct = true;
 		v.priv = s->priv;
 		v.priv_len = h->priv_len;
@@ -198,6 +192,18 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		 */
 		if (v.n_exp)
 			out->verdict->nlmsg_flags |= NLM_F_ACK;
+		if (v.send_ct) {
+			/*
+			 * What the next packet of this conntrack continues
+			 * from; forgotten (daemon.c) if the verdict is lost.
+			 */
+			struct cthd_priv_entry *e = priv_cache_slot(s, &info.ct);
+
+			e->used = true;
+			e->id = info.ct.id;
+			e->orig = info.ct.tuple[CTHD_DIR_ORIGINAL];
+			memcpy(e->priv, s->priv, h->priv_len);
+		}
 		c->expectations += res->n_expect;
 		c->mangled += v.payload ? 1 : 0;
 		c->dropped += v.verdict == NF_DROP ? 1 : 0;
