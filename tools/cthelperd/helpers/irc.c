@@ -110,8 +110,12 @@ static int irc_parse_addr(const char *s, size_t start, size_t end, struct irc_dc
 
 	memset(&dcc->addr, 0, sizeof(dcc->addr));
 	if (memchr(s + start, ':', end - start)) {
+		/* inet_pton() would stop at a NUL: "fd00::1\0junk" is not fd00::1 */
 		if (end - start >= sizeof(text))
 			return -EINVAL;
+		for (size_t i = start; i < end; i++)
+			if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '.')
+				return -EINVAL;
 		memcpy(text, s + start, end - start);
 		text[end - start] = '\0';
 		if (inet_pton(AF_INET6, text, &dcc->addr) != 1)

@@ -43,6 +43,7 @@ static const struct line_case line_cases[] = {
 	{ "address_dotted_quad", "PRIVMSG bob :\1DCC SEND f 10.0.0.1 5000 1\1", -EINVAL },
 	{ "address_bad_ipv6", "PRIVMSG bob :\1DCC SEND f fd00:::1 5000 1\1", -EINVAL },
 	{ "address_ipv6_too_long", "PRIVMSG bob :\1DCC SEND f 0000:0000:0000:0000:0000:0000:0000:0000:0000 5000 1\1", -EINVAL },
+	{ "address_ipv6_scope", "PRIVMSG bob :\1DCC SEND f fe80::1%eth0 5000 1\1", -EINVAL },
 	{ "address_empty", "PRIVMSG bob :\1DCC SEND f  5000 1\1", -EINVAL },
 	{ "filename_unterminated_quote", "PRIVMSG bob :\1DCC SEND \"f 167772161 5000 1\1", -EINVAL },
 	{ "filename_empty", "PRIVMSG bob :\1DCC SEND  167772161 5000 1\1", -EINVAL },
@@ -104,6 +105,16 @@ static void test_line_table(struct tap *t)
 		tap_check(t, ok, name, "rc %d (want %d) port %u arg '%.*s'", rc, c->rc, dcc.port,
 			  rc == 1 ? (int)dcc.arg_len : 0, rc == 1 ? c->line + dcc.arg_off : "");
 	}
+}
+
+/* Found by fuzz_irc_line: inet_pton() stops at a NUL inside the word. */
+static void test_nul_in_address(struct tap *t)
+{
+	static const char line[] = "PRIVMSG bob :\1DCC SEND f fd00::1\0\0\0(0 1\1";
+	struct irc_dcc dcc;
+
+	tap_check(t, irc_parse_line(line, sizeof(line) - 1, &dcc) == -EINVAL,
+		  "irc_line_address_ipv6_nul_inside", "parsed as an address");
 }
 
 /* Formatting then parsing gives back the address and port. */
@@ -414,6 +425,7 @@ int main(void)
 	struct tap t = { 0 };
 
 	test_line_table(&t);
+	test_nul_in_address(&t);
 	test_format_round_trip(&t);
 	test_registry(&t);
 	test_forged_address(&t);
