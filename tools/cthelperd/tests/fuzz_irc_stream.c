@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target: the IRC helper over a sequence of segments, with and
+ * without NAT, IPv4 and IPv6: the FTP stream target's records and checks
+ * (edits apply, priv_changed tells the truth, no edit without NAT, every
+ * expectation has a port and its NAT binding when NATed).
+ */
+#define FUZZ_HELPER "irc"
+#include "fuzz_ftp_stream.c"
