@@ -591,13 +591,18 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 	if (d->janitor.fd >= 0) {
 		/* without CAP_NET_ADMIN: the janitor deletes what this run created */
 		int rc = cthd_janitor_finish(&d->janitor);
+		bool created = false;
 
-		if (rc < 0)
+		for (unsigned int i = 0; i < d->n_served; i++)
+			for (unsigned int k = 0; k < d->served[i].n_kernel; k++)
+				created |= d->served[i].kernel[k].created;
+		/* with nothing to delete, there is nothing to report */
+		if (created && rc < 0)
 			cthd_log(&d->log, LOG_WARNING, "cannot delete the helpers this run "
 				 "registered: %s%s", strerror(-rc), rc == -EBUSY ?
 				 " (a rule still refers to them: delete them with nfct once "
 				 "it is gone)" : "");
-		else
+		else if (created)
 			cthd_log(&d->log, LOG_INFO, "the helpers this run registered are deleted");
 		for (unsigned int i = 0; i < d->n_served; i++)
 			d->served[i].n_kernel = 0;

@@ -66,10 +66,13 @@ nsx "$C" curl -sS --max-time 30 --disable-epsv --limit-rate 500K \
 	-o "$T/big2.got" "ftp://$SRV4/big" 2>/dev/null &
 BIG=$!
 retry 50 test -s "$T/big2.got"
+: >"$CTHD_LOG"
 cthelperd_stop
 check "SIGTERM: exits 0" test $? -eq 0
 check "SIGTERM: keeps the helper it found registered (it did not create it)" \
 	sh -c "ip netns exec $F nfct list helper 2>/dev/null | grep -q 'name = ftp'"
+check "SIGTERM: the log does not claim it deleted helpers" \
+	sh -c "! grep -q 'registered are deleted' '$CTHD_LOG'"
 wait $BIG
 check "SIGTERM: the transfer in progress completes" cmp -s "$T/big2.got" "$T/ftproot/big"
 queued=$(nsx "$F" cat /proc/net/netfilter/nfnetlink_queue 2>/dev/null | awk '{s += $3} END {print s + 0}')
