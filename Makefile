@@ -3,7 +3,8 @@
 #   make deps     install build and test dependencies (Debian packages)
 #   make series   emit the kernel series (git format-patch) into build/series
 #   make kernel   apply the series to the pinned Debian tree and build bzImage
-#   make kernel-debug  the same with KASAN + lockdep, in build/linux-debug
+#   make kernel-debug  the same with KASAN + lockdep, modules loaded after
+#                      nf_tables (vm/config.modules), in build/linux-debug
 #   make unit     host unit tests (tools/selftests/host-tests.list)
 #   make vmcheck  the VM selftests only (vmcheck-debug: on the debug kernel)
 #   make tools    build nfct and cthelperd

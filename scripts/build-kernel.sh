@@ -5,7 +5,8 @@
 # are missing.
 #
 # usage: build-kernel.sh [--debug]
-#   --debug  KASAN + lockdep variant (adds $KCONFIG.debug), built in
+#   --debug  KASAN + lockdep variant (adds $KCONFIG.modules, the
+#            module-order variant, and $KCONFIG.debug), built in
 #            $BUILD/linux-debug: a copy of the sources of $LINUX, because
 #            kbuild refuses O= on a source tree that is itself built in.
 #
@@ -22,7 +23,7 @@ JOBS=${JOBS:-$(nproc)}
 fragments=$KCONFIG
 tree=$LINUX
 if [ "${1:-}" = --debug ]; then
-	fragments="$KCONFIG $KCONFIG.debug"
+	fragments="$KCONFIG $KCONFIG.modules $KCONFIG.debug"
 	tree=$BUILD/linux-debug
 fi
 [ -f "$LINUX/Makefile" ] || { echo "build-kernel: no kernel tree in $LINUX (run make series)" >&2; exit 1; }
@@ -61,8 +62,13 @@ if [ ! -f "$tree/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; the
 fi
 
 # Every "CONFIG_X=v" must be in .config as is; every "# CONFIG_X is not set"
-# must not be set.
-missing=$(cat $fragments | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 unset/p' |
+# must not be set. A later fragment overrides an earlier one (=m over =y).
+effective=$(cat $fragments | awk '
+	/^CONFIG_[A-Za-z0-9_]*=/ { o = $0; sub(/=.*/, "", o) }
+	/^# CONFIG_[A-Za-z0-9_]* is not set$/ { o = $2 }
+	o != "" { if (!(o in v)) order[n++] = o; v[o] = $0; o = "" }
+	END { for (i = 0; i < n; i++) print v[order[i]] }')
+missing=$(echo "$effective" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 unset/p' |
 	while read -r want_line; do
 		case $want_line in
 		*" unset")

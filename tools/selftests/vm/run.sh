@@ -65,6 +65,11 @@ echo "# vm: booting $kernel for $# test(s), at most $vm_timeout s" >&2
 # tcg on a shared machine can stall a vCPU for many seconds: RCU's default
 # 21 s stall warnings (and lockdep kernels' GP-start check) would be noise.
 cmdline="console=ttyS0 printk.time=1 panic=-1 rcupdate.rcu_cpu_stall_timeout=300"
+# KASAN reports only its first bug unless told otherwise: every report
+# belongs in the log (the kernel tree of the image holds its .config).
+if grep -qs '^CONFIG_KASAN=y' "$(dirname "$kernel")/../../../.config"; then
+	cmdline="$cmdline kasan_multi_shot"
+fi
 qemu() {
 	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 		-accel tcg -smp 2 -m 1536 -nodefaults -nographic -no-reboot \
