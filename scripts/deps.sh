@@ -9,7 +9,8 @@ qemu-system-x86
 libmnl-dev libnetfilter-queue-dev libnetfilter-conntrack-dev libnfnetlink-dev
 clang libclang-rt-14-dev
 iproute2 iputils-ping procps iptables nftables conntrack conntrackd nfct
-vsftpd curl lftp python3 python3-ply python3-git socat tcpdump"
+vsftpd curl lftp python3 python3-ply python3-git socat tcpdump
+ngircd tftpd-hpa tftp-hpa"
 
 missing=""
 for p in $PKGS; do

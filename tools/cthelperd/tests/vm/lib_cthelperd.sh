@@ -70,3 +70,86 @@ kernel_ftp_unload() {
 	retry 25 rmmod nf_nat_ftp 2>/dev/null
 	retry 25 rmmod nf_conntrack_ftp 2>/dev/null
 }
+
+# fw_filter_service NS PROTO PORT: fw_filter's stateful firewall for another
+# service: FORWARD lets through NEW only to PROTO (tcp|udp) PORT, and
+# ESTABLISHED,RELATED (iptables and ip6tables).
+fw_filter_service() {
+	for _ipt in iptables ip6tables; do
+		nsx "$1" $_ipt -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT &&
+		nsx "$1" $_ipt -A FORWARD -p "$2" --dport "$3" -m conntrack --ctstate NEW -j ACCEPT &&
+		nsx "$1" $_ipt -P FORWARD DROP || return 1
+	done
+}
+
+# helper_assign_service NS HELPER PROTO PORT [FAMILIES]: the helper called
+# HELPER (user space, registered before, or in-kernel) on PROTO connections
+# to PORT, IPv4 and/or IPv6 (FAMILIES "4", "6", "46", the default), in raw.
+helper_assign_service() {
+	case ${5:-46} in *4*) nsx "$1" iptables -t raw -A PREROUTING -p "$3" --dport "$4" -j CT --helper "$2" || return 1 ;; esac
+	case ${5:-46} in *6*) nsx "$1" ip6tables -t raw -A PREROUTING -p "$3" --dport "$4" -j CT --helper "$2" || return 1 ;; esac
+}
+
+# kernel_helper_modules MODULE...: load in-kernel helper modules (modprobe,
+# or insmod from $LINUX); fails with the reason on stdout when this kernel
+# has them neither built in nor as modules.
+kernel_helper_modules() {
+	for _m; do
+		[ -e "/sys/module/$_m" ] && continue
+		modprobe "$_m" 2>/dev/null && continue
+		insmod "$LINUX/net/netfilter/$_m.ko" 2>/dev/null && continue
+		_opt=$(echo "$_m" | tr 'a-z' 'A-Z')
+		if grep -qs "^CONFIG_$_opt=[ym]" "$LINUX/.config"; then
+			echo "$_m is in this kernel's config but cannot be loaded"
+		else
+			echo "CONFIG_$_opt is not set in this kernel (tools/selftests/vm/config)"
+		fi
+		return 1
+	done
+}
+
+# cthelperd_check_listed NS NAME L4PROTONUM [PRIV_LEN]: one TAP line: nfct
+# lists NAME for inet and inet6, enabled (with PRIV_LEN bytes of private data).
+cthelperd_check_listed() {
+	check "nfct lists $2 inet and inet6 (L4 $3), enabled" sh -c "
+		ip netns exec $1 nfct list helper | tr -d '\n\t' | sed 's/};/};\n/g' >$T/helpers
+		grep 'name = $2,.*l4protonum = $3,' $T/helpers |
+			grep '${4:+priv_data_len = $4,}.*status = enabled' | grep -c . | grep -qx 2"
+}
+
+# cthelperd_check_stats MIN [MIN_PARSE_ERRORS]: one TAP line: at least MIN
+# expectations (and parse errors), no internal error, none the kernel
+# refused; then the counters as comments.
+cthelperd_check_stats() {
+	check "stats: $1 expectations or more, ${2:-0} refused messages or more, no error" sh -c "
+		[ '$(cthelperd_counter expectations)' -ge $1 ] &&
+		[ '$(cthelperd_counter parse_errors)' -ge ${2:-0} ] &&
+		[ '$(cthelperd_counter accepted_on_error)' = 0 ] &&
+		[ '$(cthelperd_counter kernel_errors)' = 0 ]"
+	cthelperd_stats | sed 's/^/# /'
+}
+
+# cthelperd_finish: no rules left, SIGTERM; one TAP line: it exits 0.
+cthelperd_finish() {
+	fw_reset
+	cthelperd_stop
+	check "SIGTERM: cthelperd exits 0" test "$?" -eq 0
+}
+
+# kernel_reference "MODULE..." CMD...: with the in-kernel helper MODULEs
+# (conntrack part first) loaded, CMD (the same cases as for cthelperd);
+# then no rules, no conntracks, modules unloaded. One skip line with the
+# reason when this kernel does not have them.
+kernel_reference() {
+	_mods=$1; shift
+	if _why=$(kernel_helper_modules $_mods); then
+		"$@"
+		fw_reset
+		nsx "$F" conntrack -F >/dev/null 2>&1
+		_rev=""
+		for _m in $_mods; do _rev="$_m $_rev"; done
+		for _m in $_rev; do retry 25 rmmod "$_m" 2>/dev/null; done
+	else
+		skip "$(echo $_mods | tr ' ' '+'): the same cases as cthelperd" "$_why"
+	fi
+}
