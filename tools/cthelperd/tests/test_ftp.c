@@ -13,6 +13,7 @@
 #include "../helper.h"
 #include "../helpers/ftp.h"
 #include "../mangle.h"
+#include "conv.h"
 #include "tap.h"
 
 struct line_case {
@@ -175,61 +176,29 @@ static void test_format_round_trip(struct tap *t)
 
 /* --- stream tests through the registered helper ---------------------- */
 
-struct conn {
-	struct cthd_conntrack ct;
-	uint8_t priv[CTHD_PRIV_MAX];
-	uint32_t seq[2];
-	/* what each side receives after mangling */
-	char out[2][2048];
-	size_t out_len[2];
-	struct cthd_result last;
-	unsigned int n_expect, n_mangled, parse_errors, lost, dropped;
-	int established_off;	/* nonzero: packets arrive as not established */
-};
-
-static void set_addr(union cthd_addr *a, const char *text)
-{
-	memset(a, 0, sizeof(*a));
-	inet_pton(strchr(text, ':') ? AF_INET6 : AF_INET, text, a);
-}
-
 /*
  * Client c (port 40000) talks to server s:21; the client is seen by the
- * server as c_nat, the server by the client as s_nat (equal when no NAT).
+ * server as c_nat, the server by the client as s_pub (equal when no NAT).
+ * The conversation harness is tests/conv.c.
  */
-static void conn_init(struct conn *k, const char *c, const char *c_nat,
+static void conn_init(struct conv *k, const char *c, const char *c_nat,
 		      const char *s, const char *s_pub)
 {
-	memset(k, 0, sizeof(*k));
-	k->ct.family = strchr(c, ':') ? AF_INET6 : AF_INET;
-	k->ct.l4proto = IPPROTO_TCP;
-	set_addr(&k->ct.tuple[O].src, c);
-	set_addr(&k->ct.tuple[O].dst, s_pub);
-	k->ct.tuple[O].sport = 40000;
-	k->ct.tuple[O].dport = 21;
-	set_addr(&k->ct.tuple[R].src, s);
-	set_addr(&k->ct.tuple[R].dst, c_nat);
-	k->ct.tuple[R].sport = 21;
-	k->ct.tuple[R].dport = 40000;
-	k->seq[O] = 1000;
-	k->seq[R] = 0xffffffe0;	/* wraps during the test */
+	conv_init(k, "ftp", c, c_nat, 40000, s, s_pub, 21);
 }
-
-static int conn_send(struct conn *k, enum cthd_dir dir, const char *data);
 
 /*
  * Like conn_init, then the greeting: the first segment of a direction is
  * never read from its first byte (nothing says a line starts there), the
  * ones after it are. Output and counters start afresh.
  */
-static void conn_open(struct conn *k, const char *c, const char *c_nat,
+static void conn_open(struct conv *k, const char *c, const char *c_nat,
 		      const char *s, const char *s_pub)
 {
 	conn_init(k, c, c_nat, s, s_pub);
-	conn_send(k, R, "220 (vsFTPd 3.0.3)\r\n");
-	conn_send(k, O, "USER anonymous\r\n");
-	k->out_len[O] = k->out_len[R] = 0;
-	k->n_expect = k->n_mangled = k->parse_errors = k->lost = 0;
+	conv_send(k, R, "220 (vsFTPd 3.0.3)\r\n");
+	conv_send(k, O, "USER anonymous\r\n");
+	conv_reset_counts(k);
 }
 
 static const struct cthd_helper *ftp(void)
@@ -237,67 +206,15 @@ static const struct cthd_helper *ftp(void)
 	return cthd_helper_find("ftp");
 }
 
-/* Send one segment in dir; returns the helper's return code. */
-static int conn_send_seq(struct conn *k, enum cthd_dir dir, uint32_t seq, const char *data)
-{
-	uint8_t out[2048];
-	struct cthd_packet pkt = {
-		.payload = (const uint8_t *)data, .payload_len = strlen(data),
-		.dir = dir, .tcp_seq = seq, .established = k->established_off == 0,
-	};
-	uint8_t priv_before[CTHD_PRIV_MAX];
-	long n;
-	int rc;
-
-	memset(&k->last, 0, sizeof(k->last));
-	memcpy(priv_before, k->priv, sizeof(priv_before));
-	rc = ftp()->process(&pkt, &k->ct, k->priv, &k->last);
-	if (rc < 0)
-		return rc;
-	if (k->last.priv_changed != (memcmp(priv_before, k->priv, sizeof(priv_before)) != 0))
-		return -EBADMSG;	/* priv_changed must tell the truth */
-	n = cthd_mangle_payload(pkt.payload, pkt.payload_len, k->last.mangle,
-			       k->last.n_mangle, out, sizeof(out));
-	if (n < 0 || k->out_len[dir] + (size_t)n > sizeof(k->out[dir]))
-		return -ENOSPC;
-	if (k->last.verdict == CTHD_DROP) {
-		if (k->last.n_expect || k->last.n_mangle)
-			return -EBADMSG;	/* nothing of a dropped segment goes out */
-		k->dropped++;
-		return rc;
-	}
-	memcpy(k->out[dir] + k->out_len[dir], out, (size_t)n);
-	k->out_len[dir] += (size_t)n;
-	k->n_expect += k->last.n_expect;
-	k->n_mangled += k->last.n_mangle ? 1 : 0;
-	k->parse_errors += k->last.parse_errors;
-	k->lost += k->last.lost;
-	return rc;
-}
-
-static int conn_send(struct conn *k, enum cthd_dir dir, const char *data)
-{
-	int rc = conn_send_seq(k, dir, k->seq[dir], data);
-
-	k->seq[dir] += (uint32_t)strlen(data);
-	return rc;
-}
+#define conn_send conv_send
+#define conn_send_seq conv_send_seq
+#define out_is conv_out_is
+#define set_addr conv_set_addr
 
 static bool expect_is(const struct cthd_expect *e, const char *src, const char *dst,
 		      uint16_t dport)
 {
-	union cthd_addr a, b;
-
-	set_addr(&a, src);
-	set_addr(&b, dst);
-	return e->l4proto == IPPROTO_TCP && !memcmp(&e->tuple.src, &a, sizeof(a)) &&
-	       !memcmp(&e->tuple.dst, &b, sizeof(b)) && e->tuple.dport == dport &&
-	       e->mask.sport == 0 && e->mask.dport == 0xffff && e->class == 0;
-}
-
-static bool out_is(const struct conn *k, enum cthd_dir dir, const char *want)
-{
-	return k->out_len[dir] == strlen(want) && !memcmp(k->out[dir], want, k->out_len[dir]);
+	return conv_expect_is(e, IPPROTO_TCP, src, dst, dport);
 }
 
 static void test_registry(struct tap *t)
@@ -314,7 +231,7 @@ static void test_registry(struct tap *t)
 
 static void test_active_plain(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
@@ -329,7 +246,7 @@ static void test_active_plain(struct tap *t)
 
 static void test_pasv_plain(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
@@ -342,7 +259,7 @@ static void test_pasv_plain(struct tap *t)
 
 static void test_several_lines_per_segment(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
@@ -355,7 +272,7 @@ static void test_several_lines_per_segment(struct tap *t)
 
 static void test_epsv_ipv6(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "fd00::1", "fd00::1", "fd00::2", "fd00::2");
@@ -375,7 +292,7 @@ static void test_epsv_ipv6(struct tap *t)
 
 static void test_eprt_ipv6(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "fd00::1", "fd00::1", "fd00::2", "fd00::2");
@@ -391,7 +308,7 @@ static void test_eprt_ipv6(struct tap *t)
 /* A client may not open a hole towards a third host (FTP bounce). */
 static void test_bounce_refused(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
@@ -405,7 +322,7 @@ static void test_bounce_refused(struct tap *t)
 /* SNAT of the client: PORT gets the public address, the expectation follows. */
 static void test_port_snat(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	const struct cthd_expect *e;
 	union cthd_addr priv_addr;
 	int rc;
@@ -425,7 +342,7 @@ static void test_port_snat(struct tap *t)
 
 static void test_pasv_dnat(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	const struct cthd_expect *e;
 	int rc;
 
@@ -451,7 +368,7 @@ static void test_pasv_dnat(struct tap *t)
 
 static void test_eprt_ipv6_snat(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "fd00:1::10", "2001:db8::1", "2001:db8:2::2", "2001:db8:2::2");
@@ -475,7 +392,7 @@ static void test_echoed_227_attack(struct tap *t)
 	static const char seg2[] =
 		"227 Entering Passive Mode (10,1,1,5,0,22): No such file or directory\r\n";
 	char whole[sizeof(seg1) + sizeof(seg2)];
-	struct conn k;
+	struct conv k;
 	uint32_t s1, s2;
 	int rc;
 
@@ -508,7 +425,7 @@ static void test_echoed_227_attack(struct tap *t)
 /* Like the kernel: nothing says where the first segment seen starts. */
 static void test_first_segment(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_init(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
@@ -530,16 +447,16 @@ static void test_first_segment(struct tap *t)
 static void test_not_established(struct tap *t)
 {
 	uint8_t before[CTHD_PRIV_MAX];
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
 	memcpy(before, k.priv, sizeof(before));
-	k.established_off = 1;
+	k.not_established = true;
 	rc = conn_send(&k, O, "PORT 10,0,0,1,4,1\r\n");
 	tap_check(t, rc == 0 && k.n_expect == 0 && !memcmp(before, k.priv, sizeof(before)),
 		  "ftp_not_established_not_read", "n_expect %u", k.n_expect);
-	k.established_off = 0;
+	k.not_established = false;
 	rc = conn_send(&k, O, "PORT 10,0,0,1,4,2\r\n");
 	tap_check(t, rc == 0 && k.n_expect == 0, "ftp_after_unread_bytes_no_line_start",
 		  "n_expect %u", k.n_expect);
@@ -551,7 +468,7 @@ static void test_not_established(struct tap *t)
  */
 static void test_cut_lines(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	uint32_t seq;
 	int rc;
 
@@ -612,7 +529,7 @@ static void test_cut_lines(struct tap *t)
 
 static void test_retransmission(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	uint8_t before[CTHD_PRIV_MAX];
 	uint32_t seq;
 	int rc;
@@ -654,7 +571,7 @@ static void test_retransmission(struct tap *t)
 /* Bytes the helper never saw (daemon down, queue bypassed). */
 static void test_resync_after_gap(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	int rc;
 
 	conn_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2");
@@ -668,7 +585,7 @@ static void test_resync_after_gap(struct tap *t)
 
 static void test_long_line_midline(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	char big[600];
 	int rc;
 
@@ -694,7 +611,7 @@ static void test_long_line_midline(struct tap *t)
 
 static void test_garbage(struct tap *t)
 {
-	struct conn k;
+	struct conv k;
 	char junk[1500];
 	unsigned int seed = 12345;
 	int rc = 0;
