@@ -416,6 +416,14 @@ static void nfnl_cthelper_set_fields(struct nfnl_cthelper *nlcth,
 			      NFCTH_F_FAIL_CLOSED));
 }
 
+/* Called by the last nf_conntrack_helper_put() of a helper whose namespace
+ * went away while rules held it (nfnl_cthelper_net_exit()).
+ */
+static void nfnl_cthelper_release(struct nf_conntrack_helper *helper)
+{
+	kfree(to_nfnl_cthelper(helper));
+}
+
 static int nfnl_cthelper_create(struct net *net,
 				const struct nfnl_cthelper_req *req,
 				const struct nlattr * const tb[],
@@ -442,6 +450,7 @@ static int nfnl_cthelper_create(struct net *net,
 	helper->help = nfnl_cthelper_help;
 	helper->from_nlattr = nfnl_cthelper_from_nlattr;
 	helper->to_nlattr = nfnl_cthelper_to_nlattr;
+	helper->release = nfnl_cthelper_release;
 	helper->data_len = ntohl(nla_get_be32(tb[NFCTH_PRIV_DATA_LEN]));
 	memcpy(nlcth->policy, req->policy, sizeof(nlcth->policy));
 	helper->expect_policy = nlcth->policy;
@@ -728,8 +737,7 @@ static void nfnl_cthelper_purge_work(struct work_struct *work)
 }
 
 /* Take the helper out of service now; freeing it waits for RCU and a walk
- * of the namespace's conntracks, which a work item does for many helpers
- * at once instead of blocking this request and everybody behind it.
+ * of the namespace's conntracks (nf_conntrack_helpers_purge_net()).
  */
 static void nfnl_cthelper_unlink(struct net *net, struct nfnl_cthelper *nlcth)
 {
@@ -737,10 +745,6 @@ static void nfnl_cthelper_unlink(struct net *net, struct nfnl_cthelper *nlcth)
 
 	nf_conntrack_helper_unlink(&nlcth->helper);
 	list_del_rcu(&nlcth->list);
-
-	spin_lock_bh(&cnet->unlinked_lock);
-	list_add_tail(&nlcth->purge_list, &cnet->unlinked);
-	spin_unlock_bh(&cnet->unlinked_lock);
 
 	if (!--cnet->count)
 		nf_unregister_net_hooks(net, nfnl_cthelper_hook_ops,
@@ -769,7 +773,14 @@ static int nfnl_cthelper_del(struct sk_buff *skb, const struct nfnl_info *info,
 			busy = true;
 			continue;
 		}
+		/* The purge and the free are left to a work item, which does
+		 * them for many helpers at once instead of blocking this
+		 * request and everybody behind it.
+		 */
 		nfnl_cthelper_unlink(info->net, nlcth);
+		spin_lock_bh(&cnet->unlinked_lock);
+		list_add_tail(&nlcth->purge_list, &cnet->unlinked);
+		spin_unlock_bh(&cnet->unlinked_lock);
 		deleted = true;
 	}
 
@@ -844,17 +855,41 @@ static int __net_init nfnl_cthelper_net_init(struct net *net)
 	return 0;
 }
 
-/* No request can reach a namespace on its way out: no locking needed. */
+/* No request, and so no lookup, can reach a namespace on its way out, but
+ * its rules may still hold helpers: pernet exit methods run in reverse
+ * order of registration, so nf_tables and x_tables destroy their rules
+ * after this when nfnetlink_cthelper was loaded after them. Purge every
+ * helper as a deleted one, then drop the table's reference: the last rule
+ * to let go of a helper frees it (nfnl_cthelper_release()).
+ */
 static void __net_exit nfnl_cthelper_net_exit(struct net *net)
 {
 	struct nfnl_cthelper_net *cnet = nfnl_cthelper_pernet(net);
 	struct nfnl_cthelper *nlcth, *next;
-
-	list_for_each_entry_safe(nlcth, next, &cnet->helpers, list)
-		nfnl_cthelper_unlink(net, nlcth);
+	LIST_HEAD(deleted);
+	LIST_HEAD(held);
 
 	cancel_work_sync(&cnet->purge_work);
-	nfnl_cthelper_purge_work(&cnet->purge_work);
+	spin_lock_bh(&cnet->unlinked_lock);
+	list_splice_init(&cnet->unlinked, &deleted);
+	spin_unlock_bh(&cnet->unlinked_lock);
+
+	list_for_each_entry_safe(nlcth, next, &cnet->helpers, list) {
+		nfnl_cthelper_unlink(net, nlcth);
+		list_add_tail(&nlcth->purge_list, &held);
+	}
+
+	if (list_empty(&deleted) && list_empty(&held))
+		return;
+
+	nf_conntrack_helpers_purge_net(net);
+
+	list_for_each_entry_safe(nlcth, next, &deleted, purge_list)
+		kfree(nlcth);
+	list_for_each_entry_safe(nlcth, next, &held, purge_list) {
+		if (refcount_dec_and_test(&nlcth->helper.refcnt))
+			kfree(nlcth);
+	}
 }
 
 static struct pernet_operations nfnl_cthelper_net_ops = {
