@@ -360,10 +360,15 @@ fw_reset() {
 	nsx "${1:-$F}" nft flush ruleset
 }
 
-# conntrackd_start NS [QUEUE]: conntrackd in helper mode for ftp (IPv4),
-# registered with nfct first as conntrackd only updates helpers.
+# conntrackd_start NS [QUEUE [NAME PROTO]]: conntrackd in helper mode for
+# ftp (IPv4), or for NAME over PROTO (IPv4 and IPv6), registered with nfct
+# first as conntrackd only updates helpers.
 conntrackd_start() {
-	nsx "$1" nfct add helper ftp inet tcp 2>/dev/null
+	_h=${3:-ftp} _l4=${4:-tcp} _fams=inet
+	[ -z "${3:-}" ] || _fams="inet inet6"
+	for _fam in $_fams; do
+		nsx "$1" nfct add helper $_h $_fam $_l4 2>/dev/null
+	done
 	_d="$T/conntrackd-$1"
 	mkdir -p "$_d"
 	cat >"$_d/conntrackd.conf" <<-EOF
@@ -378,14 +383,11 @@ conntrackd_start() {
 		NetlinkBufferSizeMaxGrowth 8388608
 	}
 	Helper {
-		Type ftp inet tcp {
-			QueueNum ${2:-0}
-			QueueLen 10240
-			Policy ftp {
-				ExpectMax 1
-				ExpectTimeout 300
-			}
-		}
+	$(for _fam in $_fams; do
+		printf '\tType %s %s %s {\n\t\tQueueNum %s\n\t\tQueueLen 10240\n' \
+			$_h $_fam $_l4 ${2:-0}
+		printf '\t\tPolicy %s {\n\t\t\tExpectMax 1\n\t\t\tExpectTimeout 300\n\t\t}\n\t}\n' $_h
+	done)
 	}
 	EOF
 	# Not through nsx: $! must be the daemon, not a subshell around it.

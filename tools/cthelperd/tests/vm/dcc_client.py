@@ -5,16 +5,17 @@ be driven from a script without a terminal).
 
 usage:
   dcc_client.py offer SERVER NICK PEER MYADDR FILE [ANNOUNCE]
-      Register as NICK, listen on MYADDR (a free port), offer FILE to PEER
-      (online already) with DCC SEND as irssi writes it (the address in
-      decimal for IPv4, a literal for IPv6; ANNOUNCE instead of MYADDR when
-      given: a forged offer), send FILE to whoever connects (15 s), wait
-      for the receiver's acknowledgement.
+      Register as NICK, listen on a free port (any address of MYADDR's
+      family), offer FILE to PEER (online already) with DCC SEND as irssi
+      writes it, with the address MYADDR (in decimal for IPv4, a literal
+      for IPv6), send FILE to whoever connects (15 s), wait for the
+      receiver's acknowledgement.
       exit 0: the file was taken; 1: nobody came.
-  dcc_client.py receive SERVER NICK OUT READY
+  dcc_client.py receive SERVER NICK OUT READY [CONNECT_TO]
       Register as NICK, create the file READY, wait for a DCC SEND (30 s),
-      connect to the announced address and port (5 s), receive the file
-      into OUT, acknowledge it (the DCC SEND protocol: a 32-bit count).
+      connect to the announced address (or to CONNECT_TO) and port (5 s),
+      receive the file into OUT, acknowledge it (the DCC SEND protocol: a
+      32-bit count).
       exit 0: received; 1: the connection failed; 2: no offer came.
 Prints what it does on stderr (the test shows it on failure).
 """
@@ -77,16 +78,16 @@ def dcc_address(addr):
     return str(int(ip)) if ip.version == 4 else str(ip)
 
 
-def offer(server, nick, peer, myaddr, path, announce=None):
+def offer(server, nick, peer, myaddr, path):
     irc = Irc(server, nick)
     family = socket.AF_INET6 if ":" in myaddr else socket.AF_INET
     lsock = socket.socket(family, socket.SOCK_STREAM)
-    lsock.bind((myaddr, 0))
+    lsock.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 0))
     lsock.listen(1)
     port = lsock.getsockname()[1]
     data = open(path, "rb").read()
     irc.send("PRIVMSG %s :\x01DCC SEND %s %s %d %d\x01" %
-             (peer, os.path.basename(path), dcc_address(announce or myaddr), port, len(data)))
+             (peer, os.path.basename(path), dcc_address(myaddr), port, len(data)))
     lsock.settimeout(15)
     try:
         conn, who = lsock.accept()
@@ -109,7 +110,7 @@ def offer(server, nick, peer, myaddr, path, announce=None):
     return 1
 
 
-def receive(server, nick, out, ready):
+def receive(server, nick, out, ready, connect_to=None):
     irc = Irc(server, nick)
     open(ready, "w").close()
     try:
@@ -119,6 +120,7 @@ def receive(server, nick, out, ready):
     words = line.split("\x01DCC SEND ", 1)[1].rstrip("\x01").split(" ")
     addr, port, size = words[-3], int(words[-2]), int(words[-1])
     addr = str(ipaddress.ip_address(int(addr))) if addr.isdigit() else addr
+    addr = connect_to or addr
     log("connecting to", addr, port)
     try:
         conn = socket.create_connection((addr, port), timeout=5)

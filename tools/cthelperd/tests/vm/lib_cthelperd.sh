@@ -153,3 +153,16 @@ kernel_reference() {
 		skip "$(echo $_mods | tr ' ' '+'): the same cases as cthelperd" "$_why"
 	fi
 }
+
+# check_fails NAME CMD...: check's opposite, for what must not work (no
+# helper, a forged message, a known bug of a reference): one TAP line, ok
+# when CMD fails; its output as comments when it worked.
+check_fails() {
+	_name=$1; shift
+	if "$@" >"$T/check.out" 2>&1; then
+		not_ok "$_name" "worked: $*"
+		sed 's/^/#   /' "$T/check.out" | tail -n 20
+	else
+		ok "$_name"
+	fi
+}
