@@ -49,10 +49,10 @@ wait_port "$S" 6667 || skip_all "ngircd does not start"
 head -c 50000 /dev/urandom >"$T/file"
 chmod 644 "$T/file"
 
-# dcc SERVER MYADDR [CONNECT_TO]: bob (on the server side) waits for an
-# offer, alice (on the client side) offers $T/file with the address MYADDR
-# (listening on every address); bob connects to that address (or to
-# CONNECT_TO); succeeds when bob got the file.
+# dcc SERVER MYADDR [CONNECT_TO [PORT]]: bob (on the server side) waits for
+# an offer, alice (on the client side) offers $T/file with the address
+# MYADDR (listening on every address, on PORT or a free port); bob connects
+# to that address (or to CONNECT_TO); succeeds when bob got the file.
 N=0
 dcc() {
 	N=$((N + 1))
@@ -60,7 +60,7 @@ dcc() {
 	spawn "$S" $DCC receive "$1" "bob$N" "$T/got" "$T/ready" ${3:-}
 	_bob=$!
 	retry 50 test -e "$T/ready" || { stop $_bob; return 1; }
-	nsx "$C" $DCC offer "$1" "alice$N" "bob$N" "$2" "$T/file"
+	nsx "$C" $DCC offer "$1" "alice$N" "bob$N" "$2" "$T/file" ${4:-}
 	_rc=$?
 	wait $_bob
 	_brc=$?
@@ -78,6 +78,9 @@ offers() {
 	# kernel's does (the expectation's address is the conntrack's)
 	check_fails "$1 IPv4: a forged offer (another host's address) opens nothing" \
 		dcc $SRV4 $CLI4B $CLI4
+	# nf_conntrack_irc refuses only port 0
+	check_fails "$1 IPv4: an offer of a privileged port (1000) opens nothing" \
+		dcc $SRV4 $CLI4 "" 1000
 	case $2 in *6*) check "$1 IPv6: DCC SEND" dcc $SRV6 $CLI6 ;; esac
 	nsx "$F" conntrack -F >/dev/null 2>&1
 	fw_nat "$F" snat
@@ -98,7 +101,7 @@ cthelperd_start "$F" --helper irc --register ||
 ok "cthelperd starts, registers and enables irc for inet and inet6"
 cthelperd_check_listed "$F" irc 6 20
 offers cthelperd 46
-cthelperd_check_stats 4 1
+cthelperd_check_stats 4 2
 cthelperd_finish
 kernel_reference "nf_conntrack_irc nf_nat_irc" offers nf_conntrack_irc 4
 [ "$TAP_FAILED" -eq 0 ] || sed 's/^/# log: /' "$CTHD_LOG" | tail -n 30

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""A scripted IRC client for DCC through a firewall (no client in Debian can
-be driven from a script without a terminal).
+"""A scripted IRC client for DCC through a firewall (irssi, which writes
+offers the same way, wants a terminal).
 
 usage:
-  dcc_client.py offer SERVER NICK PEER MYADDR FILE [ANNOUNCE]
-      Register as NICK, listen on a free port (any address of MYADDR's
-      family), offer FILE to PEER (online already) with DCC SEND as irssi
+  dcc_client.py offer SERVER NICK PEER MYADDR FILE [PORT]
+      Register as NICK, listen on PORT or a free port (any address of
+      MYADDR's family), offer FILE to PEER (online already) with DCC SEND as irssi
       writes it, with the address MYADDR (in decimal for IPv4, a literal
       for IPv6), send FILE to whoever connects (15 s), wait for the
       receiver's acknowledgement.
@@ -78,11 +78,12 @@ def dcc_address(addr):
     return str(int(ip)) if ip.version == 4 else str(ip)
 
 
-def offer(server, nick, peer, myaddr, path):
+def offer(server, nick, peer, myaddr, path, port=0):
     irc = Irc(server, nick)
     family = socket.AF_INET6 if ":" in myaddr else socket.AF_INET
     lsock = socket.socket(family, socket.SOCK_STREAM)
-    lsock.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 0))
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", int(port)))
     lsock.listen(1)
     port = lsock.getsockname()[1]
     data = open(path, "rb").read()
