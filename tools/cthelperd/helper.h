@@ -220,8 +220,17 @@ int64_t cthd_parse_decimal(const char *s, size_t len, size_t *pos, unsigned int 
 struct cthd_stream {
 	uint32_t next_seq[2];	/* per direction: end of the furthest segment seen */
 	uint32_t mark_seq[2];	/* where the last parse that acted (or dropped) started */
-	uint32_t flags;		/* CTHD_STREAM_* bits, per direction */
+	uint32_t flags;		/* per direction: which of the above are valid */
+	/*
+	 * CTHD_STREAM_VERSION once anything was seen. Private data a daemon of
+	 * another layout wrote (an upgrade keeps the kernel's copies) is read
+	 * as nothing seen: its positions need not be line starts.
+	 */
+	uint32_t version;
 };
+
+/* No byte below 0xcd: FTP's layout before the stream layer cannot hold it. */
+#define CTHD_STREAM_VERSION	0xf7e5dbcfu
 
 /* Longest line the stream layer holds a segment back for (see below). */
 #define CTHD_STREAM_WHOLE_MAX	256

@@ -4,15 +4,18 @@
 
 #include "natport.h"
 
-static uint32_t natport_hash(uint8_t l4proto, const union cthd_addr *src,
-			     const union cthd_addr *dst, uint16_t port)
+/*
+ * Reservations are keyed by where the peer is sent: protocol, address and
+ * port. Not by the peer's address: an expectation whose source is a
+ * wildcard (IRC DCC) clashes in the kernel with any of the same
+ * destination.
+ */
+static uint32_t natport_hash(uint8_t l4proto, const union cthd_addr *dst, uint16_t port)
 {
 	uint32_t h = 2166136261u ^ l4proto;
 
-	for (size_t i = 0; i < sizeof(src->ip6) / sizeof(src->ip6[0]); i++) {
-		h = (h ^ src->ip6[i]) * 16777619u;
+	for (size_t i = 0; i < sizeof(dst->ip6) / sizeof(dst->ip6[0]); i++)
 		h = (h ^ dst->ip6[i]) * 16777619u;
-	}
 	return (h ^ port) * 16777619u;
 }
 
@@ -34,7 +37,7 @@ static bool natport_same_master(const struct cthd_natport *e, const struct cthd_
 static struct cthd_natport *natport_find(struct cthd_natports *b, const struct cthd_expect *exp,
 					 uint16_t port, struct cthd_natport **free_slot)
 {
-	uint32_t h = natport_hash(exp->l4proto, &exp->tuple.src, &exp->tuple.dst, port);
+	uint32_t h = natport_hash(exp->l4proto, &exp->tuple.dst, port);
 
 	*free_slot = NULL;
 	for (unsigned int i = 0; i < CTHD_NATPORT_PROBE; i++) {
@@ -46,7 +49,6 @@ static struct cthd_natport *natport_find(struct cthd_natports *b, const struct c
 			continue;
 		}
 		if (e->port == port && e->l4proto == exp->l4proto &&
-		    !memcmp(&e->src, &exp->tuple.src, sizeof(e->src)) &&
 		    !memcmp(&e->dst, &exp->tuple.dst, sizeof(e->dst)))
 			return e;
 	}
@@ -73,36 +75,41 @@ static void natport_make_room(struct cthd_natports *b, const struct cthd_conntra
 		oldest->expires = 0;
 }
 
+static bool natport_same_announcement(const struct cthd_natport *e,
+				      const struct cthd_conntrack *master,
+				      const struct cthd_expect *exp)
+{
+	return natport_same_master(e, master) && e->announced == exp->nat_port &&
+	       e->class == exp->class;
+}
+
 uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack *master,
 			    const struct cthd_expect *exp)
 {
+	uint32_t first = exp->nat_port, last = first + CTHD_NATPORT_SEARCH - 1;
 	const struct cthd_policy *policy;
-	bool room_made = false;
+	struct cthd_natport *free_slot, *e;
 
 	if (!b->helper || exp->class >= b->helper->n_policies || exp->nat_port == 0)
 		return 0;
 	policy = &b->helper->policies[exp->class];
-	for (uint32_t port = exp->nat_port;
-	     port <= 65535 && port < (uint32_t)exp->nat_port + CTHD_NATPORT_SEARCH; port++) {
-		struct cthd_natport *free_slot, *e = natport_find(b, exp, (uint16_t)port, &free_slot);
-
-		if (e && natport_same_master(e, master) && e->announced == exp->nat_port &&
-		    e->class == exp->class) {
-			/* announced again (a retransmission): the same answer */
+	if (last > 65535)
+		last = 65535;
+	/*
+	 * Announced again (a retransmission): the same answer, wherever the
+	 * search put it, even if a port before it was freed meanwhile.
+	 */
+	for (uint32_t port = first; port <= last; port++) {
+		e = natport_find(b, exp, (uint16_t)port, &free_slot);
+		if (e && natport_same_announcement(e, master, exp)) {
 			e->expires = b->now + policy->timeout;
 			return e->port;
 		}
-		if (e)
-			continue;
-		if (!room_made) {
-			natport_make_room(b, master, exp->class, policy->max_expected);
-			room_made = true;
-			/* the freed one may be this very key's, or in its probe window */
-			e = natport_find(b, exp, (uint16_t)port, &free_slot);
-			if (e)
-				continue;
-		}
-		if (!free_slot)
+	}
+	natport_make_room(b, master, exp->class, policy->max_expected);
+	for (uint32_t port = first; port <= last; port++) {
+		e = natport_find(b, exp, (uint16_t)port, &free_slot);
+		if (e || !free_slot)
 			continue;
 		memset(free_slot, 0, sizeof(*free_slot));
 		free_slot->expires = b->now + policy->timeout;
@@ -112,7 +119,6 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 		free_slot->port = (uint16_t)port;
 		free_slot->l4proto = exp->l4proto;
 		free_slot->class = exp->class;
-		free_slot->src = exp->tuple.src;
 		free_slot->dst = exp->tuple.dst;
 		return (uint16_t)port;
 	}

@@ -28,7 +28,7 @@ struct cthd_natport {
 	uint16_t port;			/* what its peer was told */
 	uint8_t l4proto;
 	uint8_t class;
-	union cthd_addr src, dst;	/* the expectation's tuple */
+	union cthd_addr dst;		/* where the peer is sent */
 };
 
 struct cthd_natports {
@@ -40,7 +40,8 @@ struct cthd_natports {
 /*
  * The port for exp (exp->nat_port announced): the same one again for the
  * same master and announced port, else the first free from the announced
- * one on, reserved for the class's timeout. A master holds at most its
+ * one on (free: no reservation for the same protocol, destination address
+ * and port, whatever the source), reserved for the class's timeout. A master holds at most its
  * class's max_expected reservations, as the kernel keeps at most that many
  * expectations (the oldest goes). 0 when no port is free.
  */

@@ -29,6 +29,9 @@
 #define ST_NEXT_LINE(dir)	(1u << (2 + (dir)))	/* next_seq starts a line */
 #define ST_MARK(dir)		(1u << (4 + (dir)))	/* mark_seq is valid */
 
+/* How far behind the end a mark is kept: far more than any TCP window. */
+#define CTHD_STREAM_MARK_SPAN	(1u << 30)
+
 /* a after b, in sequence space */
 static bool seq_after(uint32_t a, uint32_t b)
 {
@@ -53,6 +56,13 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 
 	if (!pkt->established || len == 0)
 		return 0;
+	if (st->version != CTHD_STREAM_VERSION) {
+		/* all zeroes (a new connection), or written by another layout */
+		if (memcmp(st, &(struct cthd_stream){ 0 }, sizeof(*st)))
+			res->lost++;
+		memset(st, 0, sizeof(*st));
+		st->version = CTHD_STREAM_VERSION;
+	}
 
 	if (!starts_line(st, dir, pkt->tcp_seq)) {
 		const char *nl = memchr(data, '\n', len);
@@ -93,6 +103,12 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 	}
 
 	if (!(st->flags & ST_SEEN(dir)) || seq_after(end, st->next_seq[dir])) {
+		/*
+		 * A mark far behind the stream's end names a line start only
+		 * modulo 2^32: after 4 GiB the same number is mid-line again.
+		 */
+		if (end - st->mark_seq[dir] > CTHD_STREAM_MARK_SPAN)
+			st->flags &= ~ST_MARK(dir);
 		st->next_seq[dir] = end;
 		st->flags |= ST_SEEN(dir);
 		if (data[len - 1] == '\n')

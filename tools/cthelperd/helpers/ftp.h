@@ -56,7 +56,6 @@ int ftp_format_arg(enum ftp_cmd cmd, char delim, int family,
  */
 struct ftp_priv {
 	struct cthd_stream stream;
-	uint32_t reserved;	/* zero */
 };
 
 _Static_assert(sizeof(struct ftp_priv) == 24, "ftp private data must stay 24 bytes");

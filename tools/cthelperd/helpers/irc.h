@@ -55,6 +55,6 @@ struct irc_priv {
 	struct cthd_stream stream;
 };
 
-_Static_assert(sizeof(struct irc_priv) == 20, "irc private data is the stream state");
+_Static_assert(sizeof(struct irc_priv) == 24, "irc private data is the stream state");
 
 #endif

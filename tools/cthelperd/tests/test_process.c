@@ -618,6 +618,11 @@ static void test_nat_port_clash(struct tap *t)
 	/* FTP keeps one expectation a master: a new announcement frees the old port */
 	a.payload = "PORT 192,168,1,10,23,112\r\n";
 	p = run(&a, &c, &out);
+	/* ...and a copy of b's announcement still gets b's port, not the freed one */
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.exp_dport == 5002 && payload_is(&p, "PORT 203,0,113,1,19,138\r\n"),
+		  "nat_port_retransmission_same_port_after_a_port_before_is_freed", "dport %u",
+		  p.exp_dport);
 	b.ct_id = 3;
 	b.client.port = 40002;
 	b.payload = "PORT 192,168,1,11,19,137\r\n";
@@ -632,6 +637,25 @@ static void test_nat_port_clash(struct tap *t)
 	p = run(&b, &c, &out);
 	tap_check(t, p.ok && p.exp_dport == 5001, "nat_port_reservations_expire", "dport %u",
 		  p.exp_dport);
+
+	/*
+	 * Kept apart by destination whatever the source: a wildcard-source
+	 * expectation (an IRC DCC) clashes in the kernel with any other.
+	 */
+	{
+		struct cthd_conntrack m1 = { .family = AF_INET, .l4proto = IPPROTO_TCP, .id = 7 };
+		struct cthd_conntrack m2 = { .family = AF_INET, .l4proto = IPPROTO_TCP, .id = 8 };
+		struct cthd_expect e1 = { .l4proto = IPPROTO_TCP, .nat = true, .nat_port = 10000 };
+		struct cthd_expect e2;
+
+		m2.tuple[CTHD_DIR_ORIGINAL].sport = 1;
+		addr(AF_INET, "203.0.113.1", &e1.tuple.dst);
+		e2 = e1;
+		addr(AF_INET, "198.51.100.2", &e2.tuple.src);
+		tap_check(t, cthd_natports_pick(&scratch.natports, &m1, &e1) == 10000 &&
+			  cthd_natports_pick(&scratch.natports, &m2, &e2) == 10001,
+			  "nat_port_kept_apart_whatever_the_source", "same port given twice");
+	}
 
 	/* every port of the search taken: no expectation and no rewrite */
 	memset(&scratch.natports, 0, sizeof(scratch.natports));

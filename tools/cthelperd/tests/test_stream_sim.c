@@ -114,6 +114,7 @@ static void test_oracle_catches_midline_read(struct tap *t)
 	st->next_seq[CTHD_DIR_REPLY] = sim.stream[CTHD_DIR_REPLY].isn +
 				       (uint32_t)(at - sim.stream[CTHD_DIR_REPLY].data);
 	st->flags = 0x3f;
+	st->version = CTHD_STREAM_VERSION;
 	st->mark_seq[CTHD_DIR_REPLY] = st->next_seq[CTHD_DIR_REPLY];
 	ok = sim_deliver(&sim, CTHD_DIR_REPLY, (size_t)(at - sim.stream[CTHD_DIR_REPLY].data),
 			 strlen(needle) + 30);
