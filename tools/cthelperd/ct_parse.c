@@ -4,6 +4,7 @@
  * attributes it knows, validated, and ignores the rest (newer kernels).
  */
 #include <errno.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -73,6 +74,11 @@ static const enum mnl_attr_data_type ct_types[CTA_MAX + 1] = {
 	[CTA_HELP] = MNL_TYPE_NESTED,
 };
 static const unsigned int ct_lens[CTA_MAX + 1];
+
+static const enum mnl_attr_data_type exp_types[CTA_EXPECT_MAX + 1] = {
+	[CTA_EXPECT_TUPLE] = MNL_TYPE_NESTED, [CTA_EXPECT_TIMEOUT] = MNL_TYPE_U32,
+};
+static const unsigned int exp_lens[CTA_EXPECT_MAX + 1];
 
 static int parse_tuple(const struct nlattr *nest, int *family, uint8_t *l4proto,
 		       struct cthd_tuple *t)
@@ -144,5 +150,25 @@ int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info)
 			info->help_info_len = mnl_attr_get_payload_len(help[CTA_HELP_INFO]);
 		}
 	}
+	return 0;
+}
+
+int cthd_exp_parse(const struct nlmsghdr *nlh, struct cthd_exp_seen *e)
+{
+	const struct nlattr *tb[CTA_EXPECT_MAX + 1];
+	struct attr_table expt = { tb, CTA_EXPECT_MAX, exp_types, exp_lens };
+	struct cthd_tuple t;
+	int family;
+
+	memset(e, 0, sizeof(*e));
+	memset(tb, 0, sizeof(tb));
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
+	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), collect_cb, &expt) < 0 ||
+	    !tb[CTA_EXPECT_TUPLE] || !tb[CTA_EXPECT_TIMEOUT] ||
+	    parse_tuple(tb[CTA_EXPECT_TUPLE], &family, &e->l4proto, &t))
+		return -EINVAL;
+	e->dst = t.dst;
+	e->dport = t.dport;
+	e->timeout = ntohl(mnl_attr_get_u32(tb[CTA_EXPECT_TIMEOUT]));
 	return 0;
 }

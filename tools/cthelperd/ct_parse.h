@@ -22,4 +22,15 @@ struct cthd_ct_info {
  */
 int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info);
 
+/* An expectation of a ctnetlink dump: where it sends its peer, for how long. */
+struct cthd_exp_seen {
+	uint8_t l4proto;
+	union cthd_addr dst;
+	uint16_t dport;
+	uint32_t timeout;		/* seconds left */
+};
+
+/* Parse one IPCTNL_MSG_EXP_NEW message (a dump's); 0 or -EINVAL. */
+int cthd_exp_parse(const struct nlmsghdr *nlh, struct cthd_exp_seen *e);
+
 #endif

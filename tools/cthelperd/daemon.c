@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,11 +19,14 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
+#include "ct_parse.h"
 #include "cthelper_nl.h"
 #include "daemon.h"
+#include "nl_request.h"
 #include "privdrop.h"
 
 /* epoll tags: what became readable */
@@ -152,6 +156,45 @@ static void verdict_unsent(void *ctx, const struct nlmsghdr *nlh)
 		}
 }
 
+static int seed_one_nat_port(const struct nlmsghdr *nlh, void *data)
+{
+	struct cthd_daemon *d = data;
+	struct cthd_exp_seen e;
+	struct timespec now;
+
+	if (cthd_exp_parse(nlh, &e) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		cthd_natports_seed(&d->scratch->natports, (uint64_t)now.tv_sec, e.l4proto,
+				   &e.dst, e.dport, e.timeout);
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * The ports expectations hold already, which a previous run may have told
+ * peers behind NAT: a restarted daemon must not tell another peer the same
+ * one (natport.h). Needs CAP_NET_ADMIN: at set-up only.
+ */
+static void seed_nat_ports(struct cthd_daemon *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+	int rc;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++d->ctnl.seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	rc = cthd_nl_request(d->ctnl.nl, nlh, seed_one_nat_port, d);
+	if (rc < 0)
+		cthd_log(&d->log, LOG_WARNING, "cannot list the expectations NAT ports are held "
+			 "by (%s): a port a previous run told a peer may be told again",
+			 strerror(-rc));
+}
+
 int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 		      char *err, size_t errlen)
 {
@@ -206,6 +249,7 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 		snprintf(err, errlen, "ctnetlink socket: %s", strerror(-rc));
 		goto err;
 	}
+	seed_nat_ports(d);
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigemptyset(&mask);

@@ -124,3 +124,21 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 	}
 	return 0;
 }
+
+void cthd_natports_seed(struct cthd_natports *b, uint64_t now, uint8_t l4proto,
+			const union cthd_addr *dst, uint16_t port, uint32_t timeout)
+{
+	struct cthd_expect key = { .l4proto = l4proto, .tuple.dst = *dst };
+	struct cthd_natport *free_slot;
+
+	b->now = now;
+	if (natport_find(b, &key, port, &free_slot) || !free_slot)
+		return;
+	/* no master and no announced port: never anyone's earlier answer */
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->expires = now + timeout;
+	free_slot->port = port;
+	free_slot->l4proto = l4proto;
+	free_slot->class = UINT8_MAX;
+	free_slot->dst = *dst;
+}

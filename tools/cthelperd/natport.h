@@ -48,4 +48,12 @@ struct cthd_natports {
 uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack *master,
 			    const struct cthd_expect *exp);
 
+/*
+ * A port an expectation already holds, which this daemon did not hand
+ * out (one found in the kernel at start: a restart forgets the book).
+ * Taken for everyone, for timeout seconds from now.
+ */
+void cthd_natports_seed(struct cthd_natports *b, uint64_t now, uint8_t l4proto,
+			const union cthd_addr *dst, uint16_t port, uint32_t timeout);
+
 #endif

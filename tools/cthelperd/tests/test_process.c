@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ct_parse.h"
 #include "../expect_nl.h"
 #include "../process.h"
 #include "../stats.h"
@@ -655,6 +656,46 @@ static void test_nat_port_clash(struct tap *t)
 		tap_check(t, cthd_natports_pick(&scratch.natports, &m1, &e1) == 10000 &&
 			  cthd_natports_pick(&scratch.natports, &m2, &e2) == 10001,
 			  "nat_port_kept_apart_whatever_the_source", "same port given twice");
+	}
+
+	/*
+	 * A restarted daemon knows the ports the kernel's expectations hold
+	 * (a ctnetlink dump at start): a new announcement avoids them.
+	 */
+	{
+		char buf[512];
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		union cthd_addr src, dst;
+		struct cthd_exp_seen seen;
+		struct nfgenmsg *nfg;
+
+		nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_NEW;
+		nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+		nfg->nfgen_family = AF_INET;
+		addr(AF_INET, "198.51.100.2", &src);
+		addr(AF_INET, "203.0.113.1", &dst);
+		cthd_tuple_put(nlh, sizeof(buf), CTA_EXPECT_TUPLE, AF_INET, IPPROTO_TCP, &src, &dst,
+			       0, 7000);
+		mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(250));
+		memset(&scratch.natports, 0, sizeof(scratch.natports));
+		tap_check(t, cthd_exp_parse(nlh, &seen) == 0 && seen.l4proto == IPPROTO_TCP &&
+			  seen.dport == 7000 && seen.timeout == 250 &&
+			  addr_is(AF_INET, &seen.dst, "203.0.113.1"),
+			  "exp_dump_message_parsed", "dport %u timeout %u", seen.dport, seen.timeout);
+		cthd_natports_seed(&scratch.natports, scratch.fixed_now, seen.l4proto, &seen.dst,
+				   seen.dport, seen.timeout);
+		b.ct_id = 50;
+		b.client.port = 40050;
+		b.payload = "PORT 192,168,1,11,27,88\r\n";
+		p = run(&b, &c, &out);
+		tap_check(t, p.ok && p.exp_dport == 7001 && payload_is(&p, "PORT 203,0,113,1,27,89\r\n"),
+			  "nat_port_held_in_the_kernel_at_start_avoided", "dport %u", p.exp_dport);
+		scratch.fixed_now += 251;
+		b.ct_id = 51;
+		b.client.port = 40051;
+		p = run(&b, &c, &out);
+		tap_check(t, p.ok && p.exp_dport == 7000, "nat_port_held_at_start_free_after_its_timeout",
+			  "dport %u", p.exp_dport);
 	}
 
 	/* every port of the search taken: no expectation and no rewrite */

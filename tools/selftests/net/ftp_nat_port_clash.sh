@@ -17,14 +17,18 @@ ip -n "$C" addr add $CLI4B/24 dev eth0
 fw_filter "$F" iptables
 fw_nat "$F" snat
 
-# clash WHO: the holder announces 40000 and waits; the other downloads with
-# the same port; then the holder checks that nothing reached it.
+# clash WHO [CMD...]: the holder announces 40000 and waits; CMD runs; the
+# other downloads with the same port; then the holder checks that nothing
+# reached it.
 clash() {
+	_who=$1; shift
 	rm -f "$T/ready" "$T/go"
 	spawn "$C" /usr/bin/python3 "$REPO/tools/cthelperd/tests/vm/port_holder_client.py" \
 		$SRV4 $CLI4 40000 "$T/ready" "$T/go"
 	_holder=$!
-	retry 50 test -e "$T/ready" || { not_ok "$1: the first client's PORT is pending"; return; }
+	retry 50 test -e "$T/ready" || { not_ok "$_who: the first client's PORT is pending"; return; }
+	[ $# -eq 0 ] || "$@"
+	set -- "$_who"
 	nsx "$F" conntrack -L expect 2>/dev/null | sed 's/^/# expectation: /'
 	check "$1: the second client, same PORT behind the same SNAT, gets its file" \
 		ftp_get "$C" "ftp://$SRV4" --interface $CLI4B --ftp-port $CLI4B:40000-40000 --disable-eprt
@@ -41,6 +45,16 @@ cthelperd_start "$F" --helper ftp --family inet --register ||
 helper_assign "$F" iptables PREROUTING 4
 clash cthelperd
 check "cthelperd: no expectation refused by the kernel" \
+	test "$(cthelperd_counter kernel_errors)" = 0
+
+# the daemon restarted while the first expectation is pending: it finds the
+# port in the kernel at start, not in a memory of its own
+restart() {
+	cthelperd_kill9
+	cthelperd_start "$F" --helper ftp --family inet
+}
+clash "cthelperd restarted in between" restart
+check "cthelperd restarted: no expectation refused by the kernel" \
 	test "$(cthelperd_counter kernel_errors)" = 0
 
 if cthelperd_to_kernel_ftp "$F"; then

@@ -51,12 +51,14 @@ cthelperd_kill9() {
 }
 
 # cthelperd_to_kernel_ftp NS: the raw table's rules go (they hold the
-# user-space helper), the daemon stops and its helper is deleted, then the
-# in-kernel FTP helper and its NAT part are loaded. Fails when they cannot be.
+# user-space helper), the daemon stops and the helper is deleted (by the
+# daemon if it registered it, else here), then the in-kernel FTP helper and
+# its NAT part are loaded. Fails when they cannot be.
 cthelperd_to_kernel_ftp() {
 	nsx "$1" iptables -t raw -F
 	cthelperd_stop
-	retry 25 sh -c "! ip netns exec $1 nfct list helper 2>/dev/null | grep -q 'name = ftp'" &&
+	retry 25 sh -c "ip netns exec $1 nfct delete helper ftp inet tcp 2>/dev/null;
+		! ip netns exec $1 nfct list helper 2>/dev/null | grep -q 'name = ftp'" &&
 	for _m in nf_conntrack_ftp nf_nat_ftp; do
 		[ -e /sys/module/$_m ] || modprobe $_m 2>/dev/null ||
 			insmod "$LINUX/net/netfilter/$_m.ko" 2>/dev/null || return 1
