@@ -99,7 +99,7 @@ fw_reset
 cthelperd_start "$F" --helper irc --register ||
 	{ not_ok "cthelperd starts"; tap_done; }
 ok "cthelperd starts, registers and enables irc for inet and inet6"
-cthelperd_check_listed "$F" irc 6 20
+cthelperd_check_listed "$F" irc 6 24
 offers cthelperd 46
 cthelperd_check_stats 4 2
 cthelperd_finish
