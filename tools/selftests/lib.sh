@@ -305,9 +305,10 @@ spawn() {
 	PIDS="$PIDS $!"
 }
 
-# ftp_server_start NS: anonymous vsftpd on port 21 (IPv4 and IPv6) serving
-# $T/ftproot/file; PASV ports 30000-30099 (so that tests can tell data
-# connections apart).
+# ftp_server_start NS [CONF]: anonymous vsftpd on port 21 (IPv4 and IPv6)
+# serving $T/ftproot/file; PASV ports 30000-30099 (so that tests can tell
+# data connections apart). CONF: more vsftpd.conf lines, which win over
+# these (vsftpd keeps the last value of an option).
 ftp_server_start() {
 	mkdir -p "$T/ftproot" "$T/empty"
 	chmod 755 "$T/ftproot" "$T/empty"
@@ -331,6 +332,7 @@ ftp_server_start() {
 	seccomp_sandbox=NO
 	xferlog_enable=NO
 	vsftpd_log_file=$T/vsftpd.log
+	${2:-}
 	EOF
 	spawn "$1" vsftpd "$T/vsftpd.conf"
 	wait_port "$1" 21
