@@ -19,7 +19,7 @@
 #define CTHD_NAME_MAX		16	/* incl. NUL, as NFCTH_NAME */
 #define CTHD_PRIV_MAX		32	/* kernel cap on private data */
 #define CTHD_POLICY_MAX		4	/* kernel cap on expectation classes */
-#define CTHD_EXPECT_MAX		4	/* expectations one packet may create */
+#define CTHD_EXPECT_MAX		8	/* expectations one packet may create (SIP: RTP+RTCP of 4 media) */
 #define CTHD_MANGLE_MAX		4	/* payload edits one packet may carry */
 #define CTHD_MANGLE_DATA_MAX	128	/* bytes of new text per edit */
 
@@ -204,6 +204,13 @@ void cthd_expect_to_sender(struct cthd_expect *exp, const struct cthd_conntrack 
  */
 int64_t cthd_parse_decimal(const char *s, size_t len, size_t *pos, unsigned int maxdigits,
 			   uint64_t maxval);
+
+/*
+ * An IPv4 (family AF_INET) or IPv6 literal that is all of s[0..len), into
+ * *addr (zeroed first). inet_pton() alone would stop at a NUL ("10.0.0.1\0
+ * junk" is not 10.0.0.1) and needs a terminated copy. -EINVAL otherwise.
+ */
+int cthd_parse_addr(int family, const char *s, size_t len, union cthd_addr *addr);
 
 /*
  * The TCP stream layer for line protocols (stream.c): FTP, IRC, SIP over

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The small library helper.h offers to protocol helpers. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -106,4 +107,16 @@ int64_t cthd_parse_decimal(const char *s, size_t len, size_t *pos, unsigned int 
 	if (*pos == start || val > maxval || val > INT64_MAX)
 		return -1;
 	return (int64_t)val;
+}
+
+int cthd_parse_addr(int family, const char *s, size_t len, union cthd_addr *addr)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	memset(addr, 0, sizeof(*addr));
+	if (!len || len >= sizeof(text) || memchr(s, '\0', len))
+		return -EINVAL;
+	memcpy(text, s, len);
+	text[len] = '\0';
+	return inet_pton(family, text, addr) == 1 ? 0 : -EINVAL;
 }

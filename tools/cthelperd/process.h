@@ -12,6 +12,7 @@
 #include "helper.h"
 #include "natport.h"
 #include "stats.h"
+#include "verdict.h"
 
 /*
  * The private data this daemon last sent for recent conntracks. The kernel
@@ -39,7 +40,7 @@ struct cthd_scratch {
 	struct cthd_result result;
 	uint8_t priv[CTHD_PRIV_MAX];
 	uint8_t packet[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX];
-	uint8_t verdict[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX + 1024];
+	uint8_t verdict[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX + CTHD_VERDICT_OVERHEAD];
 };
 
 struct cthd_outcome {

@@ -7,8 +7,11 @@
 
 #include "helper.h"
 
-/* Room for attributes besides the payload in a verdict. */
-#define CTHD_VERDICT_OVERHEAD 2048
+/*
+ * Room for attributes besides the payload in a verdict: an IPv6 expectation
+ * with its NAT binding and function takes about 350 bytes.
+ */
+#define CTHD_VERDICT_OVERHEAD (1024 + CTHD_EXPECT_MAX * 512)
 
 struct cthd_verdict_msg {
 	uint16_t queue;
