@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * SIP message and SDP body parsers (sip_msg.c, sdp.c), exposed for the unit
+ * tests and fuzz targets. Pure functions: no I/O, no state outside their
+ * arguments. Offsets are from the start of the text they were given.
+ */
+#ifndef CTHELPERD_HELPERS_SIP_H
+#define CTHELPERD_HELPERS_SIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../helper.h"
+
+enum sip_method {
+	SIP_METHOD_OTHER = 0,
+	SIP_METHOD_INVITE,
+	SIP_METHOD_ACK,
+	SIP_METHOD_BYE,
+	SIP_METHOD_CANCEL,
+	SIP_METHOD_REGISTER,
+	SIP_METHOD_UPDATE,
+	SIP_METHOD_PRACK,
+	SIP_METHOD_OPTIONS,
+};
+
+struct sip_span {
+	size_t off;
+	size_t len;
+};
+
+struct sip_msg {
+	bool request;
+	enum sip_method method;		/* a request's method */
+	unsigned int code;		/* a response's status, 100..699 */
+	uint32_t cseq;
+	enum sip_method cseq_method;
+	bool has_content_length;
+	uint32_t content_length;
+	bool sdp;			/* Content-Type: application/sdp */
+	bool has_expires;
+	uint32_t expires;
+	struct sip_span body;
+	size_t length;			/* the whole message, body included */
+};
+
+/*
+ * Parse one SIP message at the start of data[0..len). `datagram`: the
+ * message is all of a UDP payload, where Content-Length may be missing
+ * (RFC 3261 18.3: the body is the rest); on a stream it is required.
+ * Returns 1 with *m filled; 0 for no message (an empty payload or a CRLF
+ * keep-alive, RFC 5626); -EAGAIN on a stream when the message continues
+ * beyond len; -EINVAL for a malformed one: a bad start line, no CSeq or
+ * one whose method is not the request's, a header line without a name,
+ * duplicate CSeq, Content-Length or Content-Type, numbers out of range,
+ * no empty line after the headers, a Content-Length beyond the datagram.
+ * Headers may use their compact forms and be folded (RFC 3261 7.3.1).
+ */
+int sip_parse_msg(const char *data, size_t len, bool datagram, struct sip_msg *m);
+
+enum sdp_media_type {
+	SDP_MEDIA_OTHER = 0,		/* application, text, message...: not expected */
+	SDP_MEDIA_AUDIO,
+	SDP_MEDIA_VIDEO,
+	SDP_MEDIA_IMAGE,		/* T.38 fax (udptl) */
+};
+
+/* An address of a c= line or an a=rtcp attribute. */
+struct sdp_addr {
+	bool present;			/* the line is there */
+	bool valid;			/* and holds an IP4 or IP6 literal */
+	int family;			/* AF_INET, AF_INET6 */
+	union cthd_addr addr;
+	struct sip_span text;		/* the address text, for NAT */
+};
+
+struct sdp_media {
+	enum sdp_media_type type;
+	bool port_valid;		/* a decimal 0..65535 */
+	uint16_t port;			/* 0: an inactive stream */
+	struct sip_span port_text;
+	struct sdp_addr conn;		/* the media-level c= */
+	bool has_rtcp;			/* a=rtcp: (RFC 3605) */
+	bool rtcp_valid;
+	uint16_t rtcp_port;
+	struct sip_span rtcp_port_text;
+	struct sdp_addr rtcp_addr;	/* its optional address */
+};
+
+#define SDP_MEDIA_MAX	8
+
+struct sdp {
+	struct sdp_addr conn;		/* the session-level c= */
+	struct sdp_addr origin;		/* the o= line's address */
+	unsigned int n_media;
+	struct sdp_media media[SDP_MEDIA_MAX];
+	bool truncated;			/* more m= lines than SDP_MEDIA_MAX: not read */
+};
+
+/*
+ * Parse an SDP body (RFC 4566): it must start with "v=0"; lines end with
+ * CRLF or LF; lines the helper has no use for are skipped. Returns 0, or
+ * -EINVAL when it does not start with "v=0" or a line is not "<x>=...".
+ * A bad c=, m= or a=rtcp: value does not fail the parse: it is marked
+ * invalid, so that its media are not expected.
+ */
+int sdp_parse(const char *body, size_t len, struct sdp *s);
+
+/* The address a media is sent to: its own c=, else the session's. */
+const struct sdp_addr *sdp_media_addr(const struct sdp *s, const struct sdp_media *m);
+
+/* The per-connection state, kept by the kernel (32 bytes). */
+struct sip_priv {
+	struct cthd_stream stream;	/* SIP over TCP */
+	uint32_t invite_cseq;
+	uint32_t register_cseq;
+};
+
+_Static_assert(sizeof(struct sip_priv) <= CTHD_PRIV_MAX, "sip private data fits the kernel's");
+
+/* The helper's options (cthelperd.conf), in this order. */
+enum sip_option {
+	SIP_OPT_DIRECT_MEDIA = 0,
+	SIP_OPT_DIRECT_SIGNALLING,
+};
+
+/* Expectation classes: the kernel's nf_conntrack_sip order. */
+enum sip_class {
+	SIP_CLASS_SIGNALLING = 0,
+	SIP_CLASS_AUDIO,
+	SIP_CLASS_VIDEO,
+	SIP_CLASS_IMAGE,
+};
+
+#endif

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * SIP helper unit tests: the message parser on a table of what user agents
+ * send and of malformed and hostile messages (huge Content-Length, missing
+ * CRLFs, folding, duplicates), the SDP parser, then calls through the
+ * registered helper: the expectations of an offer and its answer, IPv4 and
+ * IPv6, several media, a=rtcp, and what a hostile peer cannot open.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../helper.h"
+#include "../helpers/sip.h"
+#include "conv.h"
+#include "sip_messages.h"
+#include "tap.h"
+
+#define O CTHD_DIR_ORIGINAL
+#define R CTHD_DIR_REPLY
+
+struct msg_case {
+	const char *name;
+	const char *text;		/* "@CL@": the body's length */
+	int rc;
+	bool request;
+	enum sip_method method;		/* request: method; response: CSeq's */
+	unsigned int code;
+	bool sdp;
+	size_t body_len;		/* REST: all after the empty line */
+};
+
+#define REST ((size_t)-1)
+
+#define INV_HDRS(cl) \
+	"INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1\r\n" \
+	"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: " cl "\r\n"
+
+static const struct msg_case msg_cases[] = {
+	/* what user agents send */
+	{ "sipp_uac_invite", SIPP_UAC_INVITE, 1, true, SIP_METHOD_INVITE, 0, true, REST },
+	{ "sipp_uas_200", SIPP_UAS_200, 1, false, SIP_METHOD_INVITE, 200, true, REST },
+	{ "baresip_invite_av", BARESIP_INVITE_AV, 1, true, SIP_METHOD_INVITE, 0, true, REST },
+	{ "linphone_invite_ipv6", LINPHONE_INVITE_IPV6, 1, true, SIP_METHOD_INVITE, 0, true, REST },
+	{ "kamailio_register_200_compact", KAMAILIO_REGISTER_200, 1, false, SIP_METHOD_REGISTER,
+	  200, false, 0 },
+	{ "baresip_register", BARESIP_REGISTER, 1, true, SIP_METHOD_REGISTER, 0, false, 0 },
+	{ "keepalive_crlf", "\r\n\r\n", 0 },
+	{ "empty", "", 0 },
+	{ "compact_content_type_and_length",
+	  "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\nc: Application/SDP\r\nl: @CL@\r\n\r\nv=0\r\n",
+	  1, true, SIP_METHOD_INVITE, 0, true, 5 },
+	{ "folded_content_length",
+	  "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+	  "Content-Length:\r\n   @CL@\r\n\r\nv=0\r\n", 1, true, SIP_METHOD_INVITE, 0, true, 5 },
+	{ "folded_cseq", "BYE sip:b@h SIP/2.0\r\nCSeq: 7\r\n\tBYE\r\nl: 0\r\n\r\n",
+	  1, true, SIP_METHOD_BYE, 0, false, 0 },
+	{ "lf_only_line_ends", "SIP/2.0 180 Ringing\nCSeq: 1 INVITE\nContent-Length: 0\n\n",
+	  1, false, SIP_METHOD_INVITE, 180, false, 0 },
+	{ "no_content_length_on_udp_body_is_the_rest",
+	  "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\nc: application/sdp\r\n\r\nv=0\r\n",
+	  1, true, SIP_METHOD_INVITE, 0, true, 5 },
+	{ "short_content_length_body_cut",
+	  "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\nl: 3\r\n\r\nv=0\r\nm=audio 7000 RTP/AVP 0\r\n",
+	  1, true, SIP_METHOD_INVITE, 0, false, 3 },
+	{ "sdp_with_parameters", "SIP/2.0 183 Session Progress\r\nCSeq: 9 INVITE\r\n"
+	  "Content-Type: application/sdp; charset=utf-8\r\nl: 0\r\n\r\n",
+	  1, false, SIP_METHOD_INVITE, 183, true, 0 },
+	{ "response_without_reason", "SIP/2.0 200\r\nCSeq: 1 OPTIONS\r\n\r\n",
+	  1, false, SIP_METHOD_OPTIONS, 200, false, 0 },
+	/* malformed and hostile */
+	{ "huge_content_length", INV_HDRS("4294967295") "\r\nv=0\r\n", -EINVAL },
+	{ "content_length_over_32_bits", INV_HDRS("4294967297") "\r\nv=0\r\n", -EINVAL },
+	{ "content_length_beyond_datagram", INV_HDRS("6") "\r\nv=0\r\n", -EINVAL },
+	{ "negative_content_length", INV_HDRS("-1") "\r\nv=0\r\n", -EINVAL },
+	{ "content_length_with_junk", INV_HDRS("5x") "\r\nv=0\r\n", -EINVAL },
+	{ "two_content_lengths", INV_HDRS("5") "l: 0\r\n\r\nv=0\r\n", -EINVAL },
+	{ "two_cseqs", "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\nCSeq: 2 INVITE\r\n\r\n",
+	  -EINVAL },
+	{ "no_cseq", "INVITE sip:b@h SIP/2.0\r\nl: 0\r\n\r\n", -EINVAL },
+	{ "cseq_of_another_method", "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 BYE\r\n\r\n", -EINVAL },
+	{ "cseq_over_31_bits", "INVITE sip:b@h SIP/2.0\r\nCSeq: 2147483648 INVITE\r\n\r\n",
+	  -EINVAL },
+	{ "no_empty_line", "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\nl: 0\r\n", -EINVAL },
+	{ "no_crlf_at_all", "INVITE sip:b@h SIP/2.0", -EINVAL },
+	{ "headers_cut", "INVITE sip:b@h SIP/2.0\r\nCSeq: 1 INV", -EINVAL },
+	{ "folding_before_any_header", "INVITE sip:b@h SIP/2.0\r\n CSeq: 1 INVITE\r\n\r\n",
+	  -EINVAL },
+	{ "header_without_colon", "INVITE sip:b@h SIP/2.0\r\nCSeq 1 INVITE\r\n\r\n", -EINVAL },
+	{ "bad_version", "INVITE sip:b@h SIP/3.0\r\nCSeq: 1 INVITE\r\n\r\n", -EINVAL },
+	{ "status_code_too_small", "SIP/2.0 099 x\r\nCSeq: 1 INVITE\r\n\r\n", -EINVAL },
+	{ "status_code_four_digits", "SIP/2.0 2000 OK\r\nCSeq: 1 INVITE\r\n\r\n", -EINVAL },
+	{ "nul_in_start_line", "INV\0ITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\n", -EINVAL },
+	{ "leading_garbage", "\r\nINVITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\n", -EINVAL },
+};
+
+static void test_msg_table(struct tap *t)
+{
+	for (size_t i = 0; i < sizeof(msg_cases) / sizeof(msg_cases[0]); i++) {
+		const struct msg_case *c = &msg_cases[i];
+		char text[4096], name[96];
+		size_t len = sip_msg_fill(c->text, text, sizeof(text));
+		struct sip_msg m;
+		int rc;
+		bool ok;
+
+		/* the NUL case: the literal is longer than strlen() says */
+		if (strstr(c->name, "nul_in"))
+			len = sizeof("INV\0ITE sip:b@h SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\n") - 1;
+		size_t body_len = c->body_len;
+
+		if (body_len == REST && strstr(text, "\r\n\r\n"))
+			body_len = strlen(strstr(text, "\r\n\r\n") + 4);
+		rc = sip_parse_msg(text, len, true, &m);
+		ok = rc == c->rc;
+		if (ok && rc == 1)
+			ok = m.request == c->request && m.sdp == c->sdp && m.body.len == body_len &&
+			     (c->request ? m.method == c->method :
+					   m.cseq_method == c->method && m.code == c->code) &&
+			     m.length == m.body.off + body_len;
+		snprintf(name, sizeof(name), "sip_msg_%s", c->name);
+		tap_check(t, ok, name, "rc %d (want %d) request %d method %d/%d code %u sdp %d body %zu",
+			  rc, c->rc, m.request, m.method, m.cseq_method, m.code, m.sdp, m.body.len);
+	}
+}
+
+/* A message split anywhere on a stream: incomplete until its last byte. */
+static void test_msg_stream_framing(struct tap *t)
+{
+	char text[2048];
+	size_t len = sip_msg_fill(BARESIP_INVITE_AV, text, sizeof(text)), cut;
+	struct sip_msg m;
+	bool ok = true;
+
+	for (cut = 0; cut < len && ok; cut++) {
+		int rc = sip_parse_msg(text, cut, false, &m);
+
+		ok = cut == 0 ? rc == 0 : rc == -EAGAIN;
+	}
+	ok = ok && sip_parse_msg(text, len, false, &m) == 1 && m.length == len;
+	/* two messages back to back: the first ends where its Content-Length says */
+	memcpy(text + len, text, len);
+	ok = ok && sip_parse_msg(text, 2 * len, false, &m) == 1 && m.length == len;
+	tap_check(t, ok, "sip_msg_stream_content_length_framing", "cut at %zu", cut);
+	tap_check(t, sip_parse_msg("BYE sip:b@h SIP/2.0\r\nCSeq: 1 BYE\r\n\r\n", 36, false, &m) ==
+			     -EINVAL,
+		  "sip_msg_stream_requires_content_length", "");
+}
+
+static void test_sdp_parse(struct tap *t)
+{
+	char text[2048];
+	size_t len = sip_msg_fill(BARESIP_INVITE_AV, text, sizeof(text));
+	struct sip_msg m;
+	struct sdp s;
+	const struct sdp_media *a, *v;
+	int rc;
+
+	sip_parse_msg(text, len, true, &m);
+	rc = sdp_parse(text + m.body.off, m.body.len, &s);
+	a = &s.media[0];
+	v = &s.media[1];
+	tap_check(t, rc == 0 && s.n_media == 2 && s.conn.valid && s.conn.family == AF_INET &&
+		  a->type == SDP_MEDIA_AUDIO && a->port == 10220 && a->has_rtcp &&
+		  a->rtcp_valid && a->rtcp_port == 10221 && !a->rtcp_addr.present &&
+		  v->type == SDP_MEDIA_VIDEO && v->port == 10334 && v->rtcp_port == 10335 &&
+		  s.origin.valid && !memcmp(text + m.body.off + s.origin.text.off, "10.0.0.1", 8),
+		  "sdp_baresip_audio_video_rtcp", "rc %d n_media %u", rc, s.n_media);
+
+	len = sip_msg_fill(LINPHONE_INVITE_IPV6, text, sizeof(text));
+	sip_parse_msg(text, len, true, &m);
+	rc = sdp_parse(text + m.body.off, m.body.len, &s);
+	a = &s.media[0];
+	tap_check(t, rc == 0 && s.n_media == 2 && s.conn.family == AF_INET6 &&
+		  a->port == 7078 && a->rtcp_valid && a->rtcp_addr.valid &&
+		  a->rtcp_addr.family == AF_INET6 && s.media[1].port_valid && s.media[1].port == 0,
+		  "sdp_linphone_ipv6_rtcp_address_and_disabled_video", "rc %d", rc);
+
+	rc = sdp_parse("v=0\r\nc=IN IP4 pbx.example.com\r\nm=audio 4000 RTP/AVP 0\r\n"
+		       "c=IN IP4 10.0.0.1/127\r\nm=audio 70000 RTP/AVP 0\r\nm=audio x RTP/AVP 0\r\n"
+		       "m=application 9 TCP/BFCP *\r\nc=IN IP6 1.2.3.4\r\n", 133, &s);
+	tap_check(t, rc == 0 && s.n_media == 4 && s.conn.present && !s.conn.valid &&
+		  s.media[0].conn.valid && !s.media[1].port_valid && !s.media[2].port_valid &&
+		  s.media[3].type == SDP_MEDIA_OTHER && !s.media[3].conn.valid,
+		  "sdp_hostnames_ttl_bad_ports_and_families", "rc %d n_media %u", rc, s.n_media);
+
+	tap_check(t, sdp_parse("v=1\r\n", 5, &s) == -EINVAL &&
+		  sdp_parse("v=0\r\nthis is not sdp\r\n", 22, &s) == -EINVAL &&
+		  sdp_parse("v=0\r\nc=IN IP4 10.0.0.1\0.2\r\n", 27, &s) == 0 && !s.conn.valid,
+		  "sdp_malformed", "");
+}
+
+static void sip_open(struct conv *k, const char *c, const char *s)
+{
+	conv_init(k, "sip", c, c, 5060, s, s, 5060);
+	k->not_established = true;
+}
+
+static int sip_send(struct conv *k, enum cthd_dir dir, const char *text)
+{
+	char buf[4096];
+	size_t len = sip_msg_fill(text, buf, sizeof(buf));
+
+	return conv_send_len(k, dir, buf, len);
+}
+
+/* e expects UDP to dst:dport from src (NULL: any), class class */
+static bool expect_is(const struct cthd_expect *e, const char *src, const char *dst,
+		      uint16_t dport, uint8_t class)
+{
+	union cthd_addr a = { 0 }, b, any = { 0 };
+
+	if (src)
+		conv_set_addr(&a, src);
+	conv_set_addr(&b, dst);
+	return e->l4proto == IPPROTO_UDP && e->class == class &&
+	       !memcmp(&e->tuple.src, &a, sizeof(a)) && !memcmp(&e->tuple.dst, &b, sizeof(b)) &&
+	       e->tuple.dport == dport && e->mask.sport == 0 && e->mask.dport == 0xffff &&
+	       (src ? memcmp(&e->mask.src, &any, sizeof(any)) != 0 :
+		      !memcmp(&e->mask.src, &any, sizeof(any))) && !e->nat;
+}
+
+static void test_registry(struct tap *t)
+{
+	const struct cthd_helper *h = cthd_helper_find("sip");
+	const char *why = "not registered";
+
+	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_UDP &&
+		  h->default_port == 5060 && h->n_policies == 4 && h->priv_len == 32 &&
+		  !strcmp(h->policies[1].name, "audio") && h->policies[1].max_expected == 4 &&
+		  h->policies[0].timeout == 180,
+		  "sip_registered_with_the_kernel_classes", "%s", why);
+}
+
+static void test_call_ipv4(struct tap *t)
+{
+	struct conv k;
+	int rc;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	rc = sip_send(&k, O, SIPP_UAC_INVITE);
+	tap_check(t, rc == 0 && k.last.n_expect == 2 && k.last.n_mangle == 0 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 6000, SIP_CLASS_AUDIO) &&
+		  expect_is(&k.last.expect[1], "10.0.0.2", "10.0.0.1", 6001, SIP_CLASS_AUDIO),
+		  "sip_sipp_invite_expects_rtp_and_rtcp_from_the_peer", "rc %d n_expect %u", rc,
+		  k.last.n_expect);
+	rc = sip_send(&k, R, "SIP/2.0 100 Trying\r\nCSeq: 1 INVITE\r\nl: 0\r\n\r\n");
+	rc |= sip_send(&k, R, "SIP/2.0 180 Ringing\r\nCSeq: 1 INVITE\r\nl: 0\r\n\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 2 && k.parse_errors == 0,
+		  "sip_provisional_without_sdp_expects_nothing", "n_expect %u", k.n_expect);
+	rc = sip_send(&k, R, SIPP_UAS_200);
+	tap_check(t, rc == 0 && k.last.n_expect == 2 &&
+		  expect_is(&k.last.expect[0], "10.0.0.1", "10.0.0.2", 6002, SIP_CLASS_AUDIO) &&
+		  expect_is(&k.last.expect[1], "10.0.0.1", "10.0.0.2", 6003, SIP_CLASS_AUDIO),
+		  "sip_sipp_200_expects_the_answer", "rc %d n_expect %u", rc, k.last.n_expect);
+	rc = sip_send(&k, O, "ACK sip:service@10.0.0.2:5060 SIP/2.0\r\nCSeq: 1 ACK\r\n"
+			     "Content-Length: 0\r\n\r\n");
+	rc |= sip_send(&k, O, "BYE sip:service@10.0.0.2:5060 SIP/2.0\r\nCSeq: 2 BYE\r\n"
+			      "Content-Length: 0\r\n\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 4 && k.parse_errors == 0 && k.n_mangled == 0 &&
+		  k.dropped == 0, "sip_ack_and_bye_without_sdp", "n_expect %u", k.n_expect);
+}
+
+static void test_call_av(struct tap *t)
+{
+	struct conv k;
+	int rc;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	rc = sip_send(&k, O, BARESIP_INVITE_AV);
+	tap_check(t, rc == 0 && k.last.n_expect == 4 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 10220, SIP_CLASS_AUDIO) &&
+		  expect_is(&k.last.expect[1], "10.0.0.2", "10.0.0.1", 10221, SIP_CLASS_AUDIO) &&
+		  expect_is(&k.last.expect[2], "10.0.0.2", "10.0.0.1", 10334, SIP_CLASS_VIDEO) &&
+		  expect_is(&k.last.expect[3], "10.0.0.2", "10.0.0.1", 10335, SIP_CLASS_VIDEO),
+		  "sip_baresip_audio_and_video_in_their_classes", "rc %d n_expect %u", rc,
+		  k.last.n_expect);
+
+	rc = sip_send(&k, O, "UPDATE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 23115 UPDATE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=image 30000 udptl t38\r\na=rtcp:30005\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 2 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 30000, SIP_CLASS_IMAGE) &&
+		  expect_is(&k.last.expect[1], "10.0.0.2", "10.0.0.1", 30005, SIP_CLASS_IMAGE),
+		  "sip_update_t38_image_with_rtcp_attribute", "n_expect %u", k.last.n_expect);
+
+	rc = sip_send(&k, R, "SIP/2.0 183 Session Progress\r\nCSeq: 23114 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nm=audio 20000 RTP/AVP 0\r\n"
+		      "c=IN IP4 10.0.0.2\r\nm=video 20002 RTP/AVP 96\r\nc=IN IP4 10.0.0.2\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 4 &&
+		  expect_is(&k.last.expect[2], "10.0.0.1", "10.0.0.2", 20002, SIP_CLASS_VIDEO),
+		  "sip_183_media_level_connection", "n_expect %u", k.last.n_expect);
+
+	rc = sip_send(&k, O, "INVITE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 3 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\nm=audio 4002 RTP/AVP 0\r\nm=video 4004 RTP/AVP 0\r\n"
+		      "m=video 4006 RTP/AVP 0\r\nm=audio 4008 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == CTHD_EXPECT_MAX && k.last.lost == 2,
+		  "sip_more_media_than_a_packet_may_expect_counted_lost", "n_expect %u lost %u",
+		  k.last.n_expect, k.last.lost);
+}
+
+static void test_call_ipv6(struct tap *t)
+{
+	struct conv k;
+	int rc;
+
+	sip_open(&k, "fd00::1", "fd00::2");
+	rc = sip_send(&k, O, LINPHONE_INVITE_IPV6);
+	tap_check(t, rc == 0 && k.last.n_expect == 2 &&
+		  expect_is(&k.last.expect[0], "fd00::2", "fd00::1", 7078, SIP_CLASS_AUDIO) &&
+		  expect_is(&k.last.expect[1], "fd00::2", "fd00::1", 7079, SIP_CLASS_AUDIO),
+		  "sip_linphone_ipv6_audio_rtcp_video_disabled", "rc %d n_expect %u", rc,
+		  k.last.n_expect);
+	rc = sip_send(&k, R, "SIP/2.0 200 OK\r\nCSeq: 20 INVITE\r\nContent-Type: application/sdp\r\n"
+		      "Content-Length: @CL@\r\n\r\nv=0\r\no=bob 1 1 IN IP6 fd00::2\r\ns=-\r\n"
+		      "c=IN IP6 fd00::2\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 2 &&
+		  expect_is(&k.last.expect[0], "fd00::1", "fd00::2", 9000, SIP_CLASS_AUDIO) &&
+		  expect_is(&k.last.expect[1], "fd00::1", "fd00::2", 9001, SIP_CLASS_AUDIO),
+		  "sip_ipv6_answer", "n_expect %u", k.last.n_expect);
+	/* IPv4 media of an IPv6 call cannot be expected on its conntrack */
+	rc = sip_send(&k, O, "INVITE sip:b@[fd00::2] SIP/2.0\r\nCSeq: 21 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.last.lost == 2,
+		  "sip_ipv4_media_of_ipv6_call_lost", "n_expect %u lost %u", k.last.n_expect,
+		  k.last.lost);
+}
+
+/* What a hostile peer must not get. */
+static void test_hostile(struct tap *t)
+{
+	struct conv k;
+	int rc;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	/* media to a third party (the firewall's own address, another host) */
+	rc = sip_send(&k, O, "INVITE sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.254\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0,
+		  "sip_media_to_a_third_party_opens_nothing", "n_expect %u", k.last.n_expect);
+	/* the sender's own a=rtcp cannot point elsewhere either */
+	rc = sip_send(&k, O, "INVITE sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 2 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\na=rtcp:22 IN IP4 10.0.0.254\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 1 && k.last.expect[0].tuple.dport == 4000,
+		  "sip_rtcp_attribute_to_a_third_party_opens_nothing", "n_expect %u",
+		  k.last.n_expect);
+	/* a peer answering with the caller's address: not its own */
+	rc = sip_send(&k, R, "SIP/2.0 200 OK\r\nCSeq: 2 INVITE\r\nc: application/sdp\r\n"
+		      "l: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 5000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0,
+		  "sip_answer_with_the_callers_address_opens_nothing", "n_expect %u",
+		  k.last.n_expect);
+	/* privileged ports: ssh, the firewall's own services */
+	rc = sip_send(&k, O, "INVITE sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 3 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=audio 22 RTP/AVP 0\r\nm=audio 1023 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.last.parse_errors == 2,
+		  "sip_privileged_media_ports_open_nothing", "n_expect %u errors %u",
+		  k.last.n_expect, k.last.parse_errors);
+	/* a Content-Length past the datagram: the kernel's CVE-2026-23457 */
+	rc = sip_send(&k, O, INV_HDRS("100000") "\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.last.parse_errors == 1,
+		  "sip_huge_content_length_opens_nothing", "n_expect %u", k.last.n_expect);
+	/* media in a message that does not negotiate any */
+	rc = sip_send(&k, O, "MESSAGE sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 4 MESSAGE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\n");
+	rc |= sip_send(&k, R, "SIP/2.0 200 OK\r\nCSeq: 5 OPTIONS\r\nc: application/sdp\r\n"
+		       "l: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.2\r\nm=audio 4000 RTP/AVP 0\r\n");
+	rc |= sip_send(&k, R, "SIP/2.0 486 Busy Here\r\nCSeq: 2 INVITE\r\nc: application/sdp\r\n"
+		       "l: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.2\r\nm=audio 4000 RTP/AVP 0\r\n");
+	/* SDP not declared as such */
+	rc |= sip_send(&k, O, "INVITE sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 6 INVITE\r\n"
+		       "c: text/plain\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		       "m=audio 4000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.n_expect == 1 + 0,
+		  "sip_sdp_outside_offer_answer_opens_nothing", "n_expect %u", k.n_expect);
+	/* an SDP line of an unknown shape: the whole body is refused */
+	rc = sip_send(&k, O, "INVITE sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 7 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\nINVITE sip:x SIP/2.0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.last.parse_errors == 1,
+		  "sip_sdp_with_a_foreign_line_opens_nothing", "n_expect %u", k.last.n_expect);
+	/* SDP inside a header value or a second message in the datagram */
+	rc = sip_send(&k, O, "OPTIONS sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 8 OPTIONS\r\nl: 0\r\n\r\n"
+		      "INVITE sip:b@10.0.0.2 SIP/2.0\r\nCSeq: 9 INVITE\r\nc: application/sdp\r\n\r\n"
+		      "v=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0,
+		  "sip_second_message_in_a_datagram_is_not_read", "n_expect %u", k.last.n_expect);
+}
+
+static void test_nat_not_yet(struct tap *t)
+{
+	struct conv k;
+	int rc;
+
+	conv_init(&k, "sip", "192.168.1.10", "203.0.113.1", 5060, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	rc = sip_send(&k, O, "INVITE sip:b@198.51.100.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n"
+		      "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.last.n_mangle == 0 && k.last.lost == 2,
+		  "sip_nat_not_supported_yet_counted_lost", "n_expect %u lost %u",
+		  k.last.n_expect, k.last.lost);
+}
+
+static void test_non_udp(struct tap *t)
+{
+	struct conv k;
+	int rc;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	k.ct.l4proto = IPPROTO_SCTP;
+	rc = sip_send(&k, O, SIPP_UAC_INVITE);
+	tap_check(t, rc < 0 && k.n_expect == 0, "sip_other_transport_is_an_error", "rc %d", rc);
+}
+
+int main(void)
+{
+	struct tap t = { 0 };
+
+	test_msg_table(&t);
+	test_msg_stream_framing(&t);
+	test_sdp_parse(&t);
+	test_registry(&t);
+	test_call_ipv4(&t);
+	test_call_av(&t);
+	test_call_ipv6(&t);
+	test_hostile(&t);
+	test_nat_not_yet(&t);
+	test_non_udp(&t);
+	return tap_done(&t);
+}
