@@ -253,6 +253,61 @@ static int parse_policy(struct lexer *lx, struct cthd_served_config *s)
 	return 0;
 }
 
+int cthd_config_set_option(struct cthd_served_config *s, const char *name, const char *value)
+{
+	unsigned long long v;
+	unsigned int i;
+	char *end;
+
+	if (!name[0] || strlen(name) >= CTHD_OPTION_NAME_MAX)
+		return -EINVAL;
+	if (!strcasecmp(value, "on") || !strcasecmp(value, "yes")) {
+		v = 1;
+	} else if (!strcasecmp(value, "off") || !strcasecmp(value, "no")) {
+		v = 0;
+	} else {
+		if (!isdigit((unsigned char)value[0]))
+			return -EINVAL;
+		errno = 0;
+		v = strtoull(value, &end, 10);
+		if (errno || *end || v > UINT32_MAX)
+			return -EINVAL;
+	}
+	for (i = 0; i < s->n_options; i++)
+		if (!strcasecmp(s->options[i].name, name))
+			break;
+	if (i == s->n_options) {
+		if (i == CTHD_OPTION_MAX)
+			return -ENOSPC;
+		s->n_options++;
+		snprintf(s->options[i].name, sizeof(s->options[i].name), "%s", name);
+	}
+	s->options[i].value = (uint32_t)v;
+	return 0;
+}
+
+/* Option NAME VALUE */
+static int parse_option(struct lexer *lx, struct cthd_served_config *s)
+{
+	char name[CTHD_OPTION_NAME_MAX];
+	const char *value;
+	int rc, err = 0;
+
+	rc = parse_string(lx, "Option", name, sizeof(name));
+	if (rc < 0)
+		return rc;
+	value = lex_value(lx, "Option name", &err);
+	if (!value)
+		return err;
+	rc = cthd_config_set_option(s, name, value);
+	if (rc == -ENOSPC)
+		return lex_error(lx, "at most %d options per helper", CTHD_OPTION_MAX);
+	if (rc < 0)
+		return lex_error(lx, "Option %s: expected on, off or a number, got '%s'", name,
+				 value);
+	return 0;
+}
+
 /* Type NAME inet|inet6 tcp|udp { ... } */
 static int parse_type(struct lexer *lx, struct cthd_config *cfg)
 {
@@ -295,6 +350,8 @@ static int parse_type(struct lexer *lx, struct cthd_config *cfg)
 		}
 		else if (!strcasecmp(lx->tok, "Policy"))
 			rc = parse_policy(lx, &body);
+		else if (!strcasecmp(lx->tok, "Option"))
+			rc = parse_option(lx, &body);
 		else
 			rc = lex_error(lx, "unknown Type option '%s'", lx->tok);
 	}
@@ -323,6 +380,13 @@ static int parse_type(struct lexer *lx, struct cthd_config *cfg)
 	if (body.n_policies) {
 		s->n_policies = body.n_policies;
 		memcpy(s->policies, body.policies, sizeof(body.policies));
+	}
+	for (unsigned int i = 0; i < body.n_options; i++) {
+		char value[16];
+
+		snprintf(value, sizeof(value), "%u", body.options[i].value);
+		if (cthd_config_set_option(s, body.options[i].name, value) < 0)
+			return lex_error(lx, "at most %d options per helper", CTHD_OPTION_MAX);
 	}
 	return 0;
 }

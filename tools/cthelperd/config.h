@@ -26,6 +26,12 @@ struct cthd_served_config {
 	/* policy overrides; n_policies 0 keeps the helper's defaults */
 	unsigned int n_policies;
 	struct cthd_policy policies[CTHD_POLICY_MAX];
+	/* Option NAME VALUE, checked against the helper when the daemon starts */
+	unsigned int n_options;
+	struct {
+		char name[CTHD_OPTION_NAME_MAX];
+		uint32_t value;
+	} options[CTHD_OPTION_MAX];
 };
 
 enum cthd_caps_mode {
@@ -59,6 +65,13 @@ int cthd_caps_mode_parse(const char *text, enum cthd_caps_mode *mode);
  */
 int cthd_config_parse(const char *text, size_t len, struct cthd_config *cfg,
 		      char *err, size_t errlen);
+
+/*
+ * Set option name to the value text ("on"/"yes" 1, "off"/"no" 0, or a
+ * decimal number) for s; a second setting of a name replaces the first.
+ * -EINVAL (bad value), -ENOSPC (more names than CTHD_OPTION_MAX).
+ */
+int cthd_config_set_option(struct cthd_served_config *s, const char *name, const char *value);
 
 /* Find a served entry by name and queue; NULL if none. */
 struct cthd_served_config *cthd_config_find(struct cthd_config *cfg, const char *name,

@@ -20,6 +20,7 @@ struct cth_nl;
 struct cthd_served {
 	const struct cthd_helper *helper;
 	const struct cthd_served_config *cfg;
+	uint32_t options[CTHD_OPTION_MAX];	/* the helper's, configured or default */
 	struct cthd_queue queue;
 	struct cthd_counters counters;
 	unsigned int n_kernel;

@@ -22,6 +22,8 @@
 #define CTHD_EXPECT_MAX		8	/* expectations one packet may create (SIP: RTP+RTCP of 4 media) */
 #define CTHD_MANGLE_MAX		4	/* payload edits one packet may carry */
 #define CTHD_MANGLE_DATA_MAX	128	/* bytes of new text per edit */
+#define CTHD_OPTION_MAX		4	/* a helper's settings (cthelperd.conf Option) */
+#define CTHD_OPTION_NAME_MAX	32	/* incl. NUL */
 
 enum cthd_dir {
 	CTHD_DIR_ORIGINAL = 0,
@@ -93,6 +95,12 @@ struct cthd_packet {
 	 */
 	bool established;
 	uint32_t tcp_seq;		/* host order; TCP only */
+	/*
+	 * The helper's option values (cthelperd.conf's Option, else their
+	 * defaults), indexed as its options[]; NULL: the defaults. Read them
+	 * with cthd_option().
+	 */
+	const uint32_t *options;
 };
 
 /* Expectation class limits, registered with the kernel (NFCTH_POLICY). */
@@ -162,6 +170,17 @@ struct cthd_result {
  * never go back to all zeroes). Returns 0, or a negative errno
  * for an internal error (the core accepts the packet and counts it).
  */
+/*
+ * A setting of a helper an administrator may change per served helper
+ * (cthelperd.conf: Option NAME VALUE), such as the kernel modules'
+ * parameters (nf_conntrack_sip's sip_direct_media).
+ */
+struct cthd_option {
+	const char *name;		/* <= 31 chars */
+	uint32_t def;
+	uint32_t max;			/* values 0..max */
+};
+
 typedef int (*cthd_process_fn)(const struct cthd_packet *pkt,
 			      const struct cthd_conntrack *ct,
 			      void *priv, struct cthd_result *res);
@@ -174,7 +193,19 @@ struct cthd_helper {
 	struct cthd_policy policies[CTHD_POLICY_MAX];
 	size_t priv_len;		/* 0..CTHD_PRIV_MAX */
 	cthd_process_fn process;
+	unsigned int n_options;		/* 0..CTHD_OPTION_MAX */
+	struct cthd_option options[CTHD_OPTION_MAX];
 };
+
+/* Option i of h for this packet: the configured value, else its default. */
+static inline uint32_t cthd_option(const struct cthd_helper *h, const struct cthd_packet *pkt,
+				   unsigned int i)
+{
+	return pkt->options ? pkt->options[i] : h->options[i].def;
+}
+
+/* The index of h's option called name, or -ENOENT. */
+int cthd_helper_option_index(const struct cthd_helper *h, const char *name);
 
 struct cthd_natports;
 

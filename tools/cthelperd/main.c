@@ -32,6 +32,7 @@ static void usage(FILE *out)
 		"      --queue-len N     queue length of the last --helper (default %d)\n"
 		"      --family F        inet or inet6 only, for the last --helper (default both)\n"
 		"      --fail-closed     drop the last --helper's packets when cthelperd is gone\n"
+		"      --option NAME=VALUE  set an option of the last --helper (--list-helpers)\n"
 		"  -r, --register        register missing helpers, delete them at exit\n"
 		"  -f, --foreground      do not daemonise; log to stderr unless --syslog\n"
 		"  -s, --syslog          log to syslog\n"
@@ -174,7 +175,7 @@ static void detach_stdio(void)
 
 enum {
 	OPT_QUEUE_LEN = 256, OPT_FAMILY, OPT_FAIL_CLOSED, OPT_NO_SECCOMP, OPT_CONTROL,
-	OPT_STATS, OPT_JSON, OPT_LIST, OPT_CAPS,
+	OPT_STATS, OPT_JSON, OPT_LIST, OPT_CAPS, OPT_OPTION,
 };
 
 int main(int argc, char **argv)
@@ -186,6 +187,7 @@ int main(int argc, char **argv)
 		{ "queue-len", required_argument, NULL, OPT_QUEUE_LEN },
 		{ "family", required_argument, NULL, OPT_FAMILY },
 		{ "fail-closed", no_argument, NULL, OPT_FAIL_CLOSED },
+		{ "option", required_argument, NULL, OPT_OPTION },
 		{ "register", no_argument, NULL, 'r' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "syslog", no_argument, NULL, 's' },
@@ -258,6 +260,25 @@ int main(int argc, char **argv)
 			}
 			last->fail_closed = true;
 			break;
+		case OPT_OPTION: {
+			char name[CTHD_OPTION_NAME_MAX];
+			const char *eq = strchr(optarg, '=');
+
+			if (!last || !eq || (size_t)(eq - optarg) >= sizeof(name)) {
+				fprintf(stderr, "cthelperd: --option NAME=VALUE comes after --helper\n");
+				return 2;
+			}
+			memcpy(name, optarg, (size_t)(eq - optarg));
+			name[eq - optarg] = '\0';
+			rc = cthd_config_set_option(last, name, eq + 1);
+			if (rc < 0) {
+				fprintf(stderr, "cthelperd: --option %s: %s\n", optarg,
+					rc == -ENOSPC ? "too many options" :
+					"expected on, off or a number");
+				return 2;
+			}
+			break;
+		}
 		case 'r':
 			register_flag = true;
 			break;
@@ -318,6 +339,9 @@ int main(int argc, char **argv)
 			printf("%-15s %s port %u, %u class(es), %zu bytes of private data\n",
 			       h->name, h->l4proto == 6 ? "tcp" : h->l4proto == 17 ? "udp" : "?",
 			       h->default_port, h->n_policies, h->priv_len);
+			for (unsigned int k = 0; k < h->n_options; k++)
+				printf("%-15s   option %s (0..%u, default %u)\n", "",
+				       h->options[k].name, h->options[k].max, h->options[k].def);
 		}
 		return 0;
 	}

@@ -51,6 +51,7 @@ static void fail(struct cthd_outcome *out, int err, const char *what)
 }
 
 void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h,
+			 const uint32_t *options,
 			 unsigned int exp_per_verdict, struct cthd_scratch *s,
 			 struct cthd_counters *c, struct cthd_outcome *out)
 {
@@ -143,6 +144,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		s->natports.helper = h;
 		res->natports = &s->natports;
 	}
+	pkt.options = options;
 	err = h->process(&pkt, &info.ct, s->priv, res);
 	if (err < 0) {
 		fail(out, err, "helper failed");

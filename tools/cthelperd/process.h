@@ -58,8 +58,10 @@ struct cthd_outcome {
  * verdict carries up to exp_per_verdict expectations: a kernel without
  * this project's series attaches only the last NFQA_EXP of a verdict
  * (pass 1 then), the others are left in out->extra for ctnetlink.
+ * options: the helper's option values (NULL: its defaults).
  */
 void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h,
+			 const uint32_t *options,
 			 unsigned int exp_per_verdict, struct cthd_scratch *s,
 			 struct cthd_counters *c, struct cthd_outcome *out);
 

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "helper.h"
 
@@ -71,9 +72,30 @@ int cthd_helper_validate(const struct cthd_helper *h, const char **why)
 		*why = "private data is limited to 32 bytes";
 		return -EINVAL;
 	}
+	if (h->n_options > CTHD_OPTION_MAX) {
+		*why = "too many options";
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < h->n_options; i++) {
+		const struct cthd_option *o = &h->options[i];
+
+		if (!o->name || !o->name[0] || strlen(o->name) >= CTHD_OPTION_NAME_MAX ||
+		    o->def > o->max) {
+			*why = "an option needs a name of 1..31 characters and a default within 0..max";
+			return -EINVAL;
+		}
+	}
 	if (!h->process) {
 		*why = "no process callback";
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int cthd_helper_option_index(const struct cthd_helper *h, const char *name)
+{
+	for (unsigned int i = 0; i < h->n_options; i++)
+		if (!strcasecmp(h->options[i].name, name))
+			return (int)i;
+	return -ENOENT;
 }

@@ -48,6 +48,7 @@ int conv_send_seq_len(struct conv *k, enum cthd_dir dir, uint32_t seq, const voi
 		.l4proto = k->ct.l4proto, .dir = dir,
 		.tcp_seq = k->ct.l4proto == IPPROTO_TCP ? seq : 0,
 		.established = !k->not_established,
+		.options = k->options,
 	};
 	long n;
 	int rc;

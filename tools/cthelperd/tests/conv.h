@@ -25,6 +25,7 @@ struct conv {
 	struct cthd_result last;	/* the last packet's result */
 	unsigned int n_expect, n_mangled, parse_errors, lost, dropped;
 	bool not_established;		/* packets arrive as not established */
+	const uint32_t *options;	/* the helper's option values; NULL: defaults */
 };
 
 void conv_set_addr(union cthd_addr *a, const char *text);

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nfg->res_id = htons(3);
 	memcpy((char *)nlh + nlh->nlmsg_len, data, size);
 	nlh->nlmsg_len += (uint32_t)size;
-	cthd_process_packet(nlh, ftp, 1 + size % CTHD_EXPECT_MAX, &scratch, &c, &out);
+	cthd_process_packet(nlh, ftp, NULL, 1 + size % CTHD_EXPECT_MAX, &scratch, &c, &out);
 	/* no verdict only when there is no packet id to answer */
 	if (!out.verdict && !(out.error < 0 && c.packets == 0))
 		abort();

@@ -90,6 +90,15 @@ static void test_errors(struct tap *t)
 		{ "value_missing", "General { PidFile }", "PidFile needs a value" },
 		{ "five_policies", "Helper { Type x inet tcp { Policy a { } Policy b { } "
 				   "Policy c { } Policy d { } Policy e { } } }", "at most 4 policies" },
+		{ "option_bad_value", "Helper { Type sip inet udp { Option sip_direct_media maybe } }",
+		  "Option sip_direct_media: expected on, off or a number, got 'maybe'" },
+		{ "option_negative", "Helper { Type sip inet udp { Option a -1 } }", "got '-1'" },
+		{ "option_over_32_bits", "Helper { Type sip inet udp { Option a 4294967296 } }",
+		  "got '4294967296'" },
+		{ "option_value_missing", "Helper { Type sip inet udp { Option a } }",
+		  "Option name needs a value" },
+		{ "five_options", "Helper { Type x inet udp { Option a 1 Option b 1 Option c 1 "
+				  "Option d 1 Option e 1 } }", "at most 4 options" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -101,6 +110,28 @@ static void test_errors(struct tap *t)
 		tap_check(t, rc == -EINVAL && strstr(err, cases[i].msg), name,
 			  "rc %d err '%s'", rc, err);
 	}
+}
+
+/* Option NAME VALUE: kept per served helper, the other family's block adds to it */
+static void test_options(struct tap *t)
+{
+	static const char text[] =
+		"Helper {\n"
+		"\tType sip inet udp { QueueNum 3 Option sip_direct_media off Option x 7 }\n"
+		"\tType sip inet6 udp { QueueNum 3 Option x 9 Option sip_direct_signalling on }\n"
+		"}\n";
+	const struct cthd_served_config *s;
+	struct cthd_config cfg;
+	char err[256];
+	int rc = parse(text, &cfg, err, sizeof(err));
+
+	s = &cfg.served[0];
+	tap_check(t, rc == 0 && cfg.n_served == 1 && s->n_options == 3 &&
+		  !strcmp(s->options[0].name, "sip_direct_media") && s->options[0].value == 0 &&
+		  !strcmp(s->options[1].name, "x") && s->options[1].value == 9 &&
+		  !strcmp(s->options[2].name, "sip_direct_signalling") && s->options[2].value == 1,
+		  "config_options_per_helper", "rc %d err '%s' n_options %u", rc, err,
+		  cfg.n_served ? s->options[0].value : 0);
 }
 
 static void test_too_many_helpers(struct tap *t)
@@ -125,6 +156,7 @@ int main(void)
 	test_full_file(&t);
 	test_defaults(&t);
 	test_errors(&t);
+	test_options(&t);
 	test_too_many_helpers(&t);
 	return tap_done(&t);
 }

@@ -374,7 +374,7 @@ static struct parsed_verdict run_on_kernel(const struct scenario *sc,
 	struct nlmsghdr *nlh = build_queue_msg(msg, sizeof(msg), sc);
 
 	write_seed(nlh);
-	cthd_process_packet(nlh, cthd_helper_find("ftp"), exp_per_verdict, &scratch, c, out);
+	cthd_process_packet(nlh, cthd_helper_find("ftp"), NULL, exp_per_verdict, &scratch, c, out);
 	return parse_verdict(out->verdict);
 }
 
