@@ -25,6 +25,8 @@
 #include "../helper.h"
 #include "sip.h"
 
+static const struct cthd_helper sip_helper;
+
 struct sip_ctx {
 	const struct cthd_packet *pkt;
 	const struct cthd_conntrack *ct;
@@ -166,7 +168,7 @@ static int sip_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 {
 	struct sip_ctx x = {
 		.pkt = pkt, .ct = ct, .res = res,
-		.direct_media = true,
+		.direct_media = cthd_option(&sip_helper, pkt, SIP_OPT_DIRECT_MEDIA),
 	};
 
 	(void)priv;
@@ -190,6 +192,12 @@ static const struct cthd_helper sip_helper = {
 	},
 	.priv_len = sizeof(struct sip_priv),
 	.process = sip_process,
+	.n_options = 2,
+	.options = {
+		[SIP_OPT_DIRECT_MEDIA] = { .name = "sip_direct_media", .def = 1, .max = 1 },
+		[SIP_OPT_DIRECT_SIGNALLING] = { .name = "sip_direct_signalling", .def = 1,
+						.max = 1 },
+	},
 };
 
 CTHD_HELPER_REGISTER(sip_helper);

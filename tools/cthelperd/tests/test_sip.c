@@ -396,6 +396,25 @@ static void test_hostile(struct tap *t)
 		  "sip_second_message_in_a_datagram_is_not_read", "n_expect %u", k.last.n_expect);
 }
 
+/* sip_direct_media 0: media wherever the SDP says, from anyone; still no low port */
+static void test_indirect_media(struct tap *t)
+{
+	const uint32_t options[] = { [SIP_OPT_DIRECT_MEDIA] = 0, [SIP_OPT_DIRECT_SIGNALLING] = 1 };
+	struct conv k;
+	int rc;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	k.options = options;
+	rc = sip_send(&k, R, "SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nc: application/sdp\r\n"
+		      "l: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.3\r\nm=audio 5000 RTP/AVP 0\r\n"
+		      "m=audio 80 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 2 && k.last.parse_errors == 1 &&
+		  expect_is(&k.last.expect[0], NULL, "10.0.0.3", 5000, SIP_CLASS_AUDIO) &&
+		  expect_is(&k.last.expect[1], NULL, "10.0.0.3", 5001, SIP_CLASS_AUDIO),
+		  "sip_direct_media_off_expects_the_media_host_from_anyone",
+		  "n_expect %u errors %u", k.last.n_expect, k.last.parse_errors);
+}
+
 static void test_nat_not_yet(struct tap *t)
 {
 	struct conv k;
@@ -434,6 +453,7 @@ int main(void)
 	test_call_av(&t);
 	test_call_ipv6(&t);
 	test_hostile(&t);
+	test_indirect_media(&t);
 	test_nat_not_yet(&t);
 	test_non_udp(&t);
 	return tap_done(&t);
