@@ -469,3 +469,28 @@ int cthd_config_add_served(struct cthd_config *cfg, const char *name, uint16_t q
 	*out = s;
 	return 0;
 }
+
+int cthd_config_options(const struct cthd_served_config *sc, const struct cthd_helper *h,
+			uint32_t *options, char *err, size_t errlen)
+{
+	for (unsigned int j = 0; j < h->n_options; j++)
+		options[j] = h->options[j].def;
+	for (unsigned int j = 0; j < sc->n_options; j++) {
+		int k = cthd_helper_option_index(h, sc->options[j].name);
+
+		if (k < 0) {
+			snprintf(err, errlen, "helper %s has no option '%s'%s", sc->name,
+				 sc->options[j].name, h->n_options ?
+				 " (cthelperd --list-helpers shows its options)" : "");
+			return -EINVAL;
+		}
+		if (sc->options[j].value > h->options[k].max) {
+			snprintf(err, errlen, "helper %s: option %s is 0..%u, not %u",
+				 sc->name, sc->options[j].name, h->options[k].max,
+				 sc->options[j].value);
+			return -EINVAL;
+		}
+		options[k] = sc->options[j].value;
+	}
+	return 0;
+}

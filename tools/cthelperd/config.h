@@ -84,4 +84,12 @@ struct cthd_served_config *cthd_config_find(struct cthd_config *cfg, const char 
 int cthd_config_add_served(struct cthd_config *cfg, const char *name, uint16_t queue,
 			   struct cthd_served_config **out);
 
+/*
+ * The option values helper h runs with as sc serves it: its defaults, then
+ * sc's settings (options holds CTHD_OPTION_MAX). -EINVAL with a message
+ * in err for an option h does not have or a value out of its range.
+ */
+int cthd_config_options(const struct cthd_served_config *sc, const struct cthd_helper *h,
+			uint32_t *options, char *err, size_t errlen);
+
 #endif

@@ -71,25 +71,8 @@ static int resolve_served(struct cthd_daemon *d, char *err, size_t errlen)
 				 sc->n_policies);
 			return -EINVAL;
 		}
-		for (unsigned int j = 0; j < s->helper->n_options; j++)
-			s->options[j] = s->helper->options[j].def;
-		for (unsigned int j = 0; j < sc->n_options; j++) {
-			int k = cthd_helper_option_index(s->helper, sc->options[j].name);
-
-			if (k < 0) {
-				snprintf(err, errlen, "helper %s has no option '%s'%s", sc->name,
-					 sc->options[j].name, s->helper->n_options ?
-					 " (cthelperd --list-helpers shows its options)" : "");
-				return -EINVAL;
-			}
-			if (sc->options[j].value > s->helper->options[k].max) {
-				snprintf(err, errlen, "helper %s: option %s is 0..%u, not %u",
-					 sc->name, sc->options[j].name,
-					 s->helper->options[k].max, sc->options[j].value);
-				return -EINVAL;
-			}
-			s->options[k] = sc->options[j].value;
-		}
+		if (cthd_config_options(sc, s->helper, s->options, err, errlen) < 0)
+			return -EINVAL;
 		for (unsigned int j = 0; j < i; j++)
 			if (d->served[j].cfg->queue == sc->queue) {
 				snprintf(err, errlen, "helpers %s and %s both on queue %u",

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "control.h"
 #include "daemon.h"
+#include "replay.h"
 
 #define CTHD_VERSION "0.1"
 
@@ -24,6 +25,8 @@ static void usage(FILE *out)
 		"usage: cthelperd [options]\n"
 		"       cthelperd --stats [--json] [--control PATH]\n"
 		"       cthelperd --list-helpers\n"
+		"       cthelperd --replay FILE --helper NAME [--port N] [--snat ADDR[:PORT]]\n"
+		"                 [--dnat ADDR[:PORT]] [--expected FILE] [--json]\n"
 		"\n"
 		"  -c, --config FILE     configuration file (default " CTHD_DEFAULT_CONFIG
 		" when no --helper)\n"
@@ -45,6 +48,14 @@ static void usage(FILE *out)
 		"      --stats           print the running daemon's counters\n"
 		"      --json            with --stats: JSON\n"
 		"      --list-helpers    list the protocol helpers built in\n"
+		"      --replay FILE     run a pcap/pcapng capture through the helper, no kernel\n"
+		"      --port N          with --replay: helped flows go to port N (default: the\n"
+		"                        helper's port)\n"
+		"      --snat ADDR[:PORT], --dnat ADDR[:PORT]\n"
+		"                        with --replay: the helped flows' source / destination\n"
+		"                        NAT (one per address family)\n"
+		"      --expected FILE   with --replay: the expectations to see, one a line;\n"
+		"                        exit 1 when they differ\n"
 		"  -h, --help, -V, --version\n",
 		CTHD_DEFAULT_QUEUE_LEN);
 }
@@ -175,8 +186,34 @@ static void detach_stdio(void)
 
 enum {
 	OPT_QUEUE_LEN = 256, OPT_FAMILY, OPT_FAIL_CLOSED, OPT_NO_SECCOMP, OPT_CONTROL,
-	OPT_STATS, OPT_JSON, OPT_LIST, OPT_CAPS, OPT_OPTION,
+	OPT_STATS, OPT_JSON, OPT_LIST, OPT_CAPS, OPT_OPTION, OPT_REPLAY, OPT_PORT, OPT_SNAT,
+	OPT_DNAT, OPT_EXPECTED,
 };
+
+/* --replay: the helper of the one --helper, the rest from the flags */
+static int replay_main(struct cthd_replay_opts *ro, const struct cthd_config *flags,
+		       bool port_set)
+{
+	char err[256];
+
+	if (flags->n_served != 1) {
+		fprintf(stderr, "cthelperd: --replay needs exactly one --helper\n");
+		return 2;
+	}
+	ro->helper = cthd_helper_find(flags->served[0].name);
+	if (!ro->helper) {
+		fprintf(stderr, "cthelperd: --helper %s: no such helper (--list-helpers)\n",
+			flags->served[0].name);
+		return 2;
+	}
+	if (cthd_config_options(&flags->served[0], ro->helper, ro->options, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cthelperd: %s\n", err);
+		return 2;
+	}
+	if (!port_set)
+		ro->port = ro->helper->default_port;
+	return cthd_replay(ro, stdout, stderr);
+}
 
 int main(int argc, char **argv)
 {
@@ -199,6 +236,11 @@ int main(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "list-helpers", no_argument, NULL, OPT_LIST },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "snat", required_argument, NULL, OPT_SNAT },
+		{ "dnat", required_argument, NULL, OPT_DNAT },
+		{ "expected", required_argument, NULL, OPT_EXPECTED },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -211,6 +253,8 @@ int main(int argc, char **argv)
 	     foreground = false, register_flag = false, no_seccomp = false, caps_set = false;
 	enum cthd_caps_mode caps = CTHD_CAPS_AUTO;
 	static struct cthd_daemon daemon_ctx;
+	struct cthd_replay_opts replay = { 0 };
+	bool port_set = false;
 	char err[512];
 	int ready_fd = -1, opt, rc;
 	unsigned long n;
@@ -316,6 +360,38 @@ int main(int argc, char **argv)
 		case OPT_LIST:
 			list = true;
 			break;
+		case OPT_REPLAY:
+			replay.capture = optarg;
+			break;
+		case OPT_PORT:
+			if (parse_number("--port", optarg, 65535, &n) < 0)
+				return 2;
+			replay.port = (uint16_t)n;
+			port_set = true;
+			break;
+		case OPT_SNAT:
+		case OPT_DNAT: {
+			bool snat = opt == OPT_SNAT;
+			unsigned int *count = snat ? &replay.n_snat : &replay.n_dnat;
+			struct cthd_replay_nat *list = snat ? replay.snat : replay.dnat, nat;
+
+			if (cthd_replay_nat_parse(optarg, &nat) < 0) {
+				fprintf(stderr, "cthelperd: --%s %s: expected ADDR, ADDR:PORT or "
+					"[ADDR6]:PORT\n", snat ? "snat" : "dnat", optarg);
+				return 2;
+			}
+			for (unsigned int i = 0; i < *count; i++)
+				if (list[i].family == nat.family) {
+					fprintf(stderr, "cthelperd: --%s: one per address family\n",
+						snat ? "snat" : "dnat");
+					return 2;
+				}
+			list[(*count)++] = nat;
+			break;
+		}
+		case OPT_EXPECTED:
+			replay.expected = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -330,6 +406,15 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "cthelperd: unexpected argument '%s'\n", argv[optind]);
 		return 2;
+	}
+
+	if (!replay.capture && (port_set || replay.n_snat || replay.n_dnat || replay.expected)) {
+		fprintf(stderr, "cthelperd: --port, --snat, --dnat and --expected go with --replay\n");
+		return 2;
+	}
+	if (replay.capture) {
+		replay.json = json;
+		return replay_main(&replay, &flags, port_set);
 	}
 
 	if (list) {
