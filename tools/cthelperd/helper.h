@@ -20,7 +20,7 @@
 #define CTHD_PRIV_MAX		32	/* kernel cap on private data */
 #define CTHD_POLICY_MAX		4	/* kernel cap on expectation classes */
 #define CTHD_EXPECT_MAX		8	/* expectations one packet may create (SIP: RTP+RTCP of 4 media) */
-#define CTHD_MANGLE_MAX		4	/* payload edits one packet may carry */
+#define CTHD_MANGLE_MAX		32	/* payload edits one packet may carry (SIP NAT: headers, SDP) */
 #define CTHD_MANGLE_DATA_MAX	128	/* bytes of new text per edit */
 #define CTHD_OPTION_MAX		4	/* a helper's settings (cthelperd.conf Option) */
 #define CTHD_OPTION_NAME_MAX	32	/* incl. NUL */
