@@ -20,6 +20,8 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../helper.h"
@@ -27,61 +29,144 @@
 
 static const struct cthd_helper sip_helper;
 
+/* A NATed message's edits, collected in any order, sorted before they go out. */
+#define SIP_EDITS_MAX	(CTHD_MANGLE_MAX - 1)	/* and Content-Length */
+#define SIP_EDIT_TEXT	64			/* "[v6]:port" fits */
+
+struct sip_edit {
+	size_t off, len;
+	char text[SIP_EDIT_TEXT];
+	size_t text_len;
+};
+
 struct sip_ctx {
 	const struct cthd_packet *pkt;
 	const struct cthd_conntrack *ct;
 	struct cthd_result *res;
+	const char *msg;		/* the message, from its first byte */
 	bool direct_media;
+	bool natted;
+	unsigned int n_edits;
+	bool edits_overflow;
+	struct sip_edit edits[SIP_EDITS_MAX];
 };
+
+static size_t sip_alen(const struct cthd_conntrack *ct)
+{
+	return ct->family == AF_INET ? 4 : 16;
+}
+
+static void sip_edit(struct sip_ctx *x, size_t off, size_t len, const char *text, size_t text_len)
+{
+	struct sip_edit *e;
+
+	if (x->n_edits == SIP_EDITS_MAX || text_len > SIP_EDIT_TEXT) {
+		x->edits_overflow = true;
+		return;
+	}
+	e = &x->edits[x->n_edits++];
+	e->off = off;
+	e->len = len;
+	memcpy(e->text, text, text_len);
+	e->text_len = text_len;
+}
+
+static void sip_edit_port(struct sip_ctx *x, struct sip_span at, uint16_t port)
+{
+	char text[8];
+	int n = snprintf(text, sizeof(text), "%u", port);
+
+	sip_edit(x, at.off, at.len, text, (size_t)n);
+}
+
+/* The sender's real address and the one its peer sees (NAT). */
+static const union cthd_addr *sip_sender(const struct sip_ctx *x)
+{
+	return &x->ct->tuple[x->pkt->dir].src;
+}
+
+static const union cthd_addr *sip_sender_seen(const struct sip_ctx *x)
+{
+	return &x->ct->tuple[cthd_dir_other(x->pkt->dir)].dst;
+}
+
+static bool sip_addr_eq(const struct sip_ctx *x, const union cthd_addr *a,
+			const union cthd_addr *b)
+{
+	return !memcmp(a, b, sip_alen(x->ct));
+}
 
 static bool sip_addr_is_senders(const struct sip_ctx *x, const struct sdp_addr *a)
 {
-	const struct cthd_conntrack *ct = x->ct;
-	enum cthd_dir dir = x->pkt->dir;
-	size_t alen = ct->family == AF_INET ? 4 : 16;
-
-	return !memcmp(&a->addr, &ct->tuple[dir].src, alen) ||
-	       !memcmp(&a->addr, &ct->tuple[cthd_dir_other(dir)].dst, alen);
+	return a->family == x->ct->family &&
+	       (sip_addr_eq(x, &a->addr, sip_sender(x)) || sip_addr_eq(x, &a->addr, sip_sender_seen(x)));
 }
 
-/* One media expectation: UDP to a:port, class class. */
-static void sip_expect_media(struct sip_ctx *x, const struct sdp_addr *a, uint16_t port,
-			     uint8_t class)
+/* Under NAT, an SDP address of the sender's own becomes the one its peer sees. */
+static void sip_nat_sdp_addr(struct sip_ctx *x, size_t body_off, const struct sdp_addr *a)
+{
+	char text[SIP_EDIT_TEXT];
+	int n;
+
+	if (!x->natted || !a->valid || a->family != x->ct->family ||
+	    !sip_addr_eq(x, &a->addr, sip_sender(x)) ||
+	    sip_addr_eq(x, sip_sender(x), sip_sender_seen(x)))
+		return;
+	n = sip_format_hostport(a->family, sip_sender_seen(x), false, 0, text, sizeof(text));
+	/* SDP writes IPv6 without brackets */
+	if (n > 2 && a->family == AF_INET6)
+		sip_edit(x, body_off + a->text.off, a->text.len, text + 1, (size_t)n - 2);
+	else if (n > 0)
+		sip_edit(x, body_off + a->text.off, a->text.len, text, (size_t)n);
+}
+
+/*
+ * One media expectation: UDP to a:port, class class. Returns the port told
+ * to the peer (under NAT, the core's free one from port on), 0 for none.
+ */
+static uint16_t sip_expect_media(struct sip_ctx *x, const struct sdp_addr *a, uint16_t port,
+				 uint8_t class)
 {
 	const struct cthd_conntrack *ct = x->ct;
 	enum cthd_dir dir = x->pkt->dir;
-	size_t alen = ct->family == AF_INET ? 4 : 16;
+	size_t alen = sip_alen(ct);
+	bool senders = sip_addr_is_senders(x, a);
 	struct cthd_expect exp;
 
 	if (port < 1024) {
 		x->res->parse_errors++;
-		return;
+		return 0;
 	}
 	/* an expectation is of its master's family: IPv6 media of an IPv4 call cannot be */
 	if (a->family != ct->family) {
 		x->res->lost++;
-		return;
+		return 0;
 	}
-	if (x->direct_media && !sip_addr_is_senders(x, a))
-		return;
-	if (cthd_conntrack_is_natted(ct)) {
-		/* the SDP rewrite is not there yet: better nothing than half */
+	if (x->direct_media && !senders)
+		return 0;
+	if (senders) {
+		/* to the sender as its peer reaches it; under NAT, on to it */
+		cthd_expect_to_sender(&exp, ct, dir, IPPROTO_UDP, port, port, !x->direct_media);
+		exp.class = class;
+		if (x->natted && !cthd_result_nat_port(x->res, ct, &exp)) {
+			x->res->lost++;		/* no free port */
+			return 0;
+		}
+	} else {
+		/* a media host that is not the sender (no sip_direct_media): as announced */
+		memset(&exp, 0, sizeof(exp));
+		exp.class = class;
+		exp.l4proto = IPPROTO_UDP;
+		exp.tuple.dst = a->addr;
+		memset(&exp.mask.dst, 0xff, alen);
+		exp.tuple.dport = port;
+		exp.mask.dport = 0xffff;
+	}
+	if (cthd_result_add_expect(x->res, &exp) < 0) {
 		x->res->lost++;
-		return;
+		return 0;
 	}
-	memset(&exp, 0, sizeof(exp));
-	exp.class = class;
-	exp.l4proto = IPPROTO_UDP;
-	exp.tuple.dst = a->addr;
-	memset(&exp.mask.dst, 0xff, alen);
-	exp.tuple.dport = port;
-	exp.mask.dport = 0xffff;
-	if (x->direct_media) {
-		exp.tuple.src = ct->tuple[cthd_dir_other(dir)].src;
-		memset(&exp.mask.src, 0xff, alen);
-	}
-	if (cthd_result_add_expect(x->res, &exp) < 0)
-		x->res->lost++;
+	return exp.tuple.dport;
 }
 
 static uint8_t sip_media_class(enum sdp_media_type type)
@@ -96,43 +181,194 @@ static uint8_t sip_media_class(enum sdp_media_type type)
 	}
 }
 
-static void sip_expect_sdp(struct sip_ctx *x, const char *body, size_t len)
+static void sip_expect_stream(struct sip_ctx *x, size_t body_off, const struct sdp *sdp,
+			      const struct sdp_media *m)
+{
+	const struct sdp_addr *a = sdp_media_addr(sdp, m);
+	uint8_t class = sip_media_class(m->type);
+	uint16_t rtp, rtcp;
+
+	if (!m->port_valid || !a->valid) {
+		x->res->parse_errors++;
+		return;
+	}
+	if (m->port == 0)		/* an inactive stream */
+		return;
+	if (m->port < 1024) {		/* nor RTCP next to it */
+		x->res->parse_errors++;
+		return;
+	}
+	rtp = sip_expect_media(x, a, m->port, class);
+	if (x->natted && rtp && rtp != m->port)
+		sip_edit_port(x, (struct sip_span){ body_off + m->port_text.off, m->port_text.len },
+			      rtp);
+	if (m->has_rtcp) {
+		if (!m->rtcp_valid) {
+			x->res->parse_errors++;
+			return;
+		}
+		rtcp = sip_expect_media(x, m->rtcp_addr.valid ? &m->rtcp_addr : a, m->rtcp_port,
+					class);
+		if (x->natted && rtcp && rtcp != m->rtcp_port)
+			sip_edit_port(x, (struct sip_span){ body_off + m->rtcp_port_text.off,
+							   m->rtcp_port_text.len }, rtcp);
+	} else if (m->port < 65535) {
+		rtcp = sip_expect_media(x, a, (uint16_t)(m->port + 1), class);
+		/* the peer sends RTCP after the RTP port it was told */
+		if (rtp && rtcp && rtcp != (uint16_t)(rtp + 1))
+			x->res->lost++;
+	}
+}
+
+static void sip_expect_sdp(struct sip_ctx *x, size_t body_off, size_t len)
 {
 	struct sdp sdp;
 
-	if (sdp_parse(body, len, &sdp) < 0) {
+	if (sdp_parse(x->msg + body_off, len, &sdp) < 0) {
 		x->res->parse_errors++;
 		return;
 	}
 	if (sdp.truncated)
 		x->res->lost++;
+	sip_nat_sdp_addr(x, body_off, &sdp.origin);
+	sip_nat_sdp_addr(x, body_off, &sdp.conn);
 	for (unsigned int i = 0; i < sdp.n_media; i++) {
 		const struct sdp_media *m = &sdp.media[i];
-		const struct sdp_addr *a = sdp_media_addr(&sdp, m);
-		uint8_t class = sip_media_class(m->type);
 
-		if (m->type == SDP_MEDIA_OTHER)
-			continue;
-		if (!m->port_valid || !a->valid) {
-			x->res->parse_errors++;
-			continue;
+		sip_nat_sdp_addr(x, body_off, &m->conn);
+		sip_nat_sdp_addr(x, body_off, &m->rtcp_addr);
+		if (m->type != SDP_MEDIA_OTHER)
+			sip_expect_stream(x, body_off, &sdp, m);
+	}
+}
+
+/*
+ * nf_nat_sip's map_addr(): an address and port of the sender, as it is,
+ * becomes what its peer sees; the peer's address as the sender sees it
+ * becomes the peer's real one. Port 5060 when the text has none.
+ */
+static void sip_nat_hostport(struct sip_ctx *x, const struct sip_hostport *hp)
+{
+	const struct cthd_tuple *here = &x->ct->tuple[x->pkt->dir];
+	const struct cthd_tuple *there = &x->ct->tuple[cthd_dir_other(x->pkt->dir)];
+	uint16_t port = hp->has_port ? hp->port : 5060, new_port;
+	const union cthd_addr *new_addr;
+	char text[SIP_EDIT_TEXT];
+	int n;
+
+	if (hp->family != x->ct->family)
+		return;
+	if (sip_addr_eq(x, &hp->addr, &here->src) && port == here->sport) {
+		new_addr = &there->dst;
+		new_port = there->dport;
+	} else if (sip_addr_eq(x, &hp->addr, &here->dst) && port == here->dport) {
+		new_addr = &there->src;
+		new_port = there->sport;
+	} else {
+		return;
+	}
+	if (sip_addr_eq(x, new_addr, &hp->addr) && new_port == port)
+		return;
+	n = sip_format_hostport(hp->family, new_addr, hp->has_port || new_port != 5060, new_port,
+				text, sizeof(text));
+	if (n > 0)
+		sip_edit(x, hp->text.off, hp->text.len, text, (size_t)n);
+}
+
+static void sip_nat_uri(struct sip_ctx *x, struct sip_span in)
+{
+	struct sip_hostport hp;
+
+	if (in.len && sip_uri_hostport(x->msg, in, &hp) == 1)
+		sip_nat_hostport(x, &hp);
+}
+
+/* The topmost Via, and in an answer its received= and rport= (RFC 3581). */
+static void sip_nat_via(struct sip_ctx *x, struct sip_span in)
+{
+	const struct cthd_tuple *here = &x->ct->tuple[x->pkt->dir];
+	const struct cthd_tuple *there = &x->ct->tuple[cthd_dir_other(x->pkt->dir)];
+	struct sip_hostport hp;
+	struct sip_span val;
+	char text[SIP_EDIT_TEXT];
+	int n;
+
+	if (!in.len || sip_via_hostport(x->msg, in, &hp) != 1)
+		return;
+	sip_nat_hostport(x, &hp);
+	if (sip_param(x->msg, in, hp.text.off + hp.text.len, "received=", &val)) {
+		union cthd_addr a;
+
+		if (cthd_parse_addr(x->ct->family, x->msg + val.off, val.len, &a) == 0 &&
+		    sip_addr_eq(x, &a, &here->dst) && !sip_addr_eq(x, &a, &there->src)) {
+			n = sip_format_hostport(x->ct->family, &there->src, false, 0, text, sizeof(text));
+			/* received= carries IPv6 without brackets too */
+			if (n > 2 && x->ct->family == AF_INET6)
+				sip_edit(x, val.off, val.len, text + 1, (size_t)n - 2);
+			else if (n > 0)
+				sip_edit(x, val.off, val.len, text, (size_t)n);
 		}
-		if (m->port == 0)		/* an inactive stream */
-			continue;
-		if (m->port < 1024) {		/* nor RTCP next to it */
-			x->res->parse_errors++;
-			continue;
+	}
+	if (sip_param(x->msg, in, hp.text.off + hp.text.len, "rport=", &val)) {
+		size_t pos = val.off;
+		int64_t port = cthd_parse_decimal(x->msg, val.off + val.len, &pos, 5, 65535);
+
+		if (port == here->dport && pos == val.off + val.len && there->sport != here->dport)
+			sip_edit_port(x, val, there->sport);
+	}
+}
+
+static int sip_edit_cmp(const void *a, const void *b)
+{
+	const struct sip_edit *ea = a, *eb = b;
+
+	return ea->off < eb->off ? -1 : ea->off > eb->off;
+}
+
+/*
+ * The collected edits, sorted, and Content-Length for the new body. A
+ * message that cannot be rewritten whole must not go out half rewritten
+ * (its peer would answer or send media to addresses that lead nowhere):
+ * nothing of it is expected, and it is dropped, as nf_nat_sip does.
+ */
+static void sip_apply_edits(struct sip_ctx *x, const struct sip_msg *m, size_t base)
+{
+	struct cthd_result *res = x->res;
+	long delta = 0;
+	bool cl_done = false;
+
+	qsort(x->edits, x->n_edits, sizeof(x->edits[0]), sip_edit_cmp);
+	for (unsigned int i = 0; i < x->n_edits; i++) {
+		const struct sip_edit *e = &x->edits[i];
+
+		if (i && e->off < x->edits[i - 1].off + x->edits[i - 1].len)
+			x->edits_overflow = true;	/* overlapping: cannot be */
+		if (e->off >= m->body.off)
+			delta += (long)e->text_len - (long)e->len;
+	}
+	if (delta && !m->has_content_length)
+		cl_done = true;			/* UDP: the body is the rest */
+	for (unsigned int i = 0; i <= x->n_edits && !x->edits_overflow; i++) {
+		const struct sip_edit *e = i < x->n_edits ? &x->edits[i] : NULL;
+
+		if (!cl_done && delta && (!e || e->off > m->content_length.off)) {
+			char text[16];
+			int n = snprintf(text, sizeof(text), "%ld", (long)m->body.len + delta);
+
+			cl_done = true;
+			if (cthd_result_add_mangle(res, base + m->content_length.off,
+						   m->content_length.len, text, (size_t)n) < 0)
+				x->edits_overflow = true;
 		}
-		sip_expect_media(x, a, m->port, class);
-		if (m->has_rtcp) {
-			if (!m->rtcp_valid)
-				x->res->parse_errors++;
-			else
-				sip_expect_media(x, m->rtcp_addr.valid ? &m->rtcp_addr : a,
-						 m->rtcp_port, class);
-		} else if (m->port < 65535) {
-			sip_expect_media(x, a, (uint16_t)(m->port + 1), class);
-		}
+		if (e && cthd_result_add_mangle(res, base + e->off, e->len, e->text,
+						e->text_len) < 0)
+			x->edits_overflow = true;
+	}
+	if (x->edits_overflow) {
+		res->lost++;
+		res->n_mangle = 0;
+		res->n_expect = 0;
+		res->verdict = CTHD_DROP;
 	}
 }
 
@@ -147,11 +383,16 @@ static bool sip_msg_offers_media(const struct sip_msg *m)
 	return m->request || (m->code > 100 && m->code < 300);
 }
 
-static int sip_message(struct sip_ctx *x, const char *data, size_t len, bool datagram)
+/* One message at payload offset base. */
+static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram)
 {
 	struct sip_msg m;
-	int rc = sip_parse_msg(data, len, datagram, &m);
+	int rc;
 
+	x->msg = (const char *)x->pkt->payload + base;
+	x->n_edits = 0;
+	x->edits_overflow = false;
+	rc = sip_parse_msg(x->msg, len, datagram, &m);
 	if (rc < 0) {
 		x->res->parse_errors++;
 		return rc;
@@ -159,7 +400,17 @@ static int sip_message(struct sip_ctx *x, const char *data, size_t len, bool dat
 	if (rc == 0)
 		return 0;
 	if (m.sdp && m.body.len && sip_msg_offers_media(&m))
-		sip_expect_sdp(x, data + m.body.off, m.body.len);
+		sip_expect_sdp(x, m.body.off, m.body.len);
+	if (x->natted) {
+		if (m.request)
+			sip_nat_uri(x, m.uri);
+		sip_nat_via(x, m.via);
+		for (unsigned int i = 0; i < m.n_contact; i++)
+			sip_nat_uri(x, m.contact[i]);
+		sip_nat_uri(x, m.from);
+		sip_nat_uri(x, m.to);
+		sip_apply_edits(x, &m, base);
+	}
 	return 0;
 }
 
@@ -169,12 +420,13 @@ static int sip_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 	struct sip_ctx x = {
 		.pkt = pkt, .ct = ct, .res = res,
 		.direct_media = cthd_option(&sip_helper, pkt, SIP_OPT_DIRECT_MEDIA),
+		.natted = cthd_conntrack_is_natted(ct),
 	};
 
 	(void)priv;
 	if (ct->l4proto != IPPROTO_UDP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
-	sip_message(&x, (const char *)pkt->payload, pkt->payload_len, true);
+	sip_message(&x, 0, pkt->payload_len, true);
 	return 0;
 }
 

@@ -30,14 +30,23 @@ struct sip_span {
 	size_t len;
 };
 
+#define SIP_CONTACT_MAX	4	/* Contact headers read for NAT */
+
 struct sip_msg {
 	bool request;
+	/* for NAT: where the addresses may be (values of the headers) */
+	struct sip_span uri;		/* a request's Request-URI */
+	struct sip_span via;		/* the topmost Via */
+	struct sip_span from, to;
+	unsigned int n_contact;
+	struct sip_span contact[SIP_CONTACT_MAX];
+	struct sip_span content_length;	/* its digits */
 	enum sip_method method;		/* a request's method */
 	unsigned int code;		/* a response's status, 100..699 */
 	uint32_t cseq;
 	enum sip_method cseq_method;
 	bool has_content_length;
-	uint32_t content_length;
+	uint32_t content_length_value;
 	bool sdp;			/* Content-Type: application/sdp */
 	bool has_expires;
 	uint32_t expires;
@@ -58,6 +67,35 @@ struct sip_msg {
  * Headers may use their compact forms and be folded (RFC 3261 7.3.1).
  */
 int sip_parse_msg(const char *data, size_t len, bool datagram, struct sip_msg *m);
+
+/* An address literal with an optional port in a SIP URI or Via (sip_nat.c). */
+struct sip_hostport {
+	struct sip_span text;		/* "host[:port]" */
+	int family;
+	union cthd_addr addr;
+	bool has_port;
+	uint16_t port;
+};
+
+/*
+ * The host[:port] of the first SIP URI ("sip:" or "sips:", after an
+ * optional "user@") in s[in.off, +in.len); of a Via value's sent-by
+ * ("SIP/2.0/UDP host:port"). 1 when it is an IPv4 or a bracketed IPv6
+ * literal, 0 for a host name or no URI.
+ */
+int sip_uri_hostport(const char *s, struct sip_span in, struct sip_hostport *hp);
+int sip_via_hostport(const char *s, struct sip_span in, struct sip_hostport *hp);
+
+/*
+ * The value of parameter name (";received=") in a header value after
+ * position from, up to the next ';', ',' or blank. 1 with *val, else 0.
+ */
+int sip_param(const char *s, struct sip_span in, size_t from, const char *name,
+	      struct sip_span *val);
+
+/* "a.b.c.d" or "[v6]", then ":port" when with_port. Length or -ENOSPC. */
+int sip_format_hostport(int family, const union cthd_addr *addr, bool with_port, uint16_t port,
+			char *buf, size_t size);
 
 enum sdp_media_type {
 	SDP_MEDIA_OTHER = 0,		/* application, text, message...: not expected */

@@ -115,6 +115,10 @@ enum sip_header {
 	SIP_HDR_CONTENT_LENGTH,
 	SIP_HDR_CONTENT_TYPE,
 	SIP_HDR_EXPIRES,
+	SIP_HDR_VIA,
+	SIP_HDR_FROM,
+	SIP_HDR_TO,
+	SIP_HDR_CONTACT,
 };
 
 struct sip_header_name {
@@ -128,6 +132,10 @@ static const struct sip_header_name sip_headers[] = {
 	{ "Content-Length", 'l', SIP_HDR_CONTENT_LENGTH },
 	{ "Content-Type", 'c', SIP_HDR_CONTENT_TYPE },
 	{ "Expires", 0, SIP_HDR_EXPIRES },
+	{ "Via", 'v', SIP_HDR_VIA },
+	{ "From", 'f', SIP_HDR_FROM },
+	{ "To", 't', SIP_HDR_TO },
+	{ "Contact", 'm', SIP_HDR_CONTACT },
 };
 
 static enum sip_header sip_header_of(const char *s, size_t len)
@@ -148,18 +156,45 @@ static int sip_header(const char *s, size_t nstart, size_t nlen, size_t vstart, 
 {
 	enum sip_header h = sip_header_of(s + nstart, nlen);
 
-	if (h == SIP_HDR_OTHER)
+	struct sip_span value = { vstart, vend - vstart };
+
+	switch (h) {
+	case SIP_HDR_OTHER:
 		return 0;
+	case SIP_HDR_VIA:		/* the topmost is the sender's */
+		if (!(*seen & (1u << h)))
+			m->via = value;
+		*seen |= 1u << h;
+		return 0;
+	case SIP_HDR_CONTACT:		/* more than one is usual (REGISTER) */
+		if (m->n_contact < SIP_CONTACT_MAX)
+			m->contact[m->n_contact++] = value;
+		return 0;
+	default:
+		break;
+	}
 	/* one of each: two Content-Lengths is how a body gets smuggled */
 	if (*seen & (1u << h))
 		return -EINVAL;
 	*seen |= 1u << h;
 	switch (h) {
+	case SIP_HDR_FROM:
+		m->from = value;
+		return 0;
+	case SIP_HDR_TO:
+		m->to = value;
+		return 0;
 	case SIP_HDR_CSEQ:
 		return sip_cseq_value(s, vstart, vend, m);
 	case SIP_HDR_CONTENT_LENGTH:
 		m->has_content_length = true;
-		return sip_number_value(s, vstart, vend, &m->content_length);
+		m->content_length.off = skip_lws(s, vstart, vend);
+		m->content_length.len = 0;
+		while (m->content_length.off + m->content_length.len < vend &&
+		       s[m->content_length.off + m->content_length.len] >= '0' &&
+		       s[m->content_length.off + m->content_length.len] <= '9')
+			m->content_length.len++;
+		return sip_number_value(s, vstart, vend, &m->content_length_value);
 	case SIP_HDR_CONTENT_TYPE:
 		m->sdp = sip_type_is_sdp(s, vstart, vend);
 		return 0;
@@ -212,6 +247,8 @@ static int sip_start_line(const char *s, size_t end, struct sip_msg *m)
 		pos++;
 	if (pos == tok || pos == end)
 		return -EINVAL;
+	m->uri.off = tok;
+	m->uri.len = pos - tok;
 	pos++;
 	if (end - pos != vlen || memcmp(s + pos, version, vlen))
 		return -EINVAL;
@@ -281,9 +318,9 @@ int sip_parse_msg(const char *s, size_t len, bool datagram, struct sip_msg *m)
 		return -EINVAL;
 	m->body.off = eol + 1;
 	if (m->has_content_length) {
-		if (m->content_length > len - m->body.off)
+		if (m->content_length_value > len - m->body.off)
 			return datagram ? -EINVAL : -EAGAIN;
-		m->body.len = m->content_length;
+		m->body.len = m->content_length_value;
 	} else if (datagram) {
 		m->body.len = len - m->body.off;
 	} else {

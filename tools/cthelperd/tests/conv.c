@@ -56,6 +56,7 @@ int conv_send_seq_len(struct conv *k, enum cthd_dir dir, uint32_t seq, const voi
 	if (!k->helper)
 		return -ENOENT;
 	memset(&k->last, 0, sizeof(k->last));
+	k->last.natports = k->natports;
 	memcpy(priv_before, k->priv, sizeof(priv_before));
 	rc = k->helper->process(&pkt, &k->ct, k->priv, &k->last);
 	if (rc < 0)

@@ -26,6 +26,7 @@ struct conv {
 	unsigned int n_expect, n_mangled, parse_errors, lost, dropped;
 	bool not_established;		/* packets arrive as not established */
 	const uint32_t *options;	/* the helper's option values; NULL: defaults */
+	struct cthd_natports *natports;	/* NAT port reservations; NULL: as announced */
 };
 
 void conv_set_addr(union cthd_addr *a, const char *text);

@@ -5,7 +5,8 @@
  * NAT (first input byte). Checked: what the parsers report lies inside the
  * input; a message read on a stream ends where the datagram reading says;
  * the helper never expects a privileged port, nor a destination other than
- * the sender, nor from anyone but its peer, and edits nothing.
+ * the sender, nor from anyone but its peer; it edits only under NAT, and
+ * a rewritten message still parses, its Content-Length its body's length.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include "../helper.h"
 #include "../helpers/sip.h"
+#include "../mangle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -99,8 +101,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (h->process(&pkt, &ct, priv, &res) < 0)
 		abort();
-	if (res.n_expect > CTHD_EXPECT_MAX || res.n_mangle || res.verdict != CTHD_ACCEPT)
+	if (res.n_expect > CTHD_EXPECT_MAX || (res.n_mangle && !nat))
 		abort();
+	if (res.verdict == CTHD_DROP && (res.n_expect || res.n_mangle || !nat))
+		abort();
+	if (res.n_mangle) {
+		static uint8_t out[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX];
+		long n = cthd_mangle_payload(data, size, res.mangle, res.n_mangle, out, sizeof(out));
+		struct sip_msg before, after;
+
+		if (n < 0 || sip_parse_msg(text, size, true, &before) != 1 ||
+		    sip_parse_msg((const char *)out, (size_t)n, true, &after) != 1 ||
+		    after.request != before.request || after.cseq != before.cseq ||
+		    after.has_content_length != before.has_content_length ||
+		    (size_t)n - after.length != size - before.length)
+			abort();
+	}
 	for (unsigned int i = 0; i < res.n_expect; i++) {
 		const struct cthd_expect *e = &res.expect[i];
 		enum cthd_dir peer = pkt.dir == CTHD_DIR_ORIGINAL ? CTHD_DIR_REPLY : CTHD_DIR_ORIGINAL;
