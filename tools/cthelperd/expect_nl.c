@@ -73,6 +73,9 @@ int cthd_expect_put(struct nlmsghdr *nlh, size_t size, int family,
 	if (exp->expectfn[0] &&
 	    !mnl_attr_put_strz_check(nlh, size, CTA_EXPECT_FN, exp->expectfn))
 		return -EMSGSIZE;
+	if (exp->helper[0] &&
+	    !mnl_attr_put_strz_check(nlh, size, CTA_EXPECT_HELP_NAME, exp->helper))
+		return -EMSGSIZE;
 	return 0;
 }
 

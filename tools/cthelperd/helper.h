@@ -132,6 +132,13 @@ struct cthd_expect {
 	uint16_t nat_port;
 	/* CTA_EXPECT_FN, e.g. "nat-follow-master"; empty for none. */
 	char expectfn[32];
+	/*
+	 * CTA_EXPECT_HELP_NAME: the helper the related connection gets (its
+	 * own helper for a call coming in to a registered phone, SIP); empty
+	 * for none. The kernel refuses an expectation naming a helper it does
+	 * not have for the expected connection's family and protocol.
+	 */
+	char helper[CTHD_NAME_MAX];
 };
 
 /* Replace payload bytes [offset, offset + len) with data[0..data_len). */

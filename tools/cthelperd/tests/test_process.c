@@ -201,6 +201,8 @@ struct parsed_verdict {
 	bool has_exp, has_nat, has_master;
 	unsigned int n_exp;		/* NFQA_EXP attributes; the rest is of the last */
 	char expectfn[32];
+	char exp_helper[CTHD_NAME_MAX];
+	uint32_t exp_flags;
 	uint32_t nat_dir, exp_class;
 	union cthd_addr exp_src, exp_dst, nat_src;
 	uint16_t exp_dport, nat_sport, mask_sport, mask_dport;
@@ -291,6 +293,11 @@ static struct parsed_verdict parse_verdict(const struct nlmsghdr *nlh)
 				p.exp_class = ntohl(mnl_attr_get_u32(x));
 			if ((x = nested(a, CTA_EXPECT_FN)))
 				snprintf(p.expectfn, sizeof(p.expectfn), "%s", mnl_attr_get_str(x));
+			if ((x = nested(a, CTA_EXPECT_HELP_NAME)))
+				snprintf(p.exp_helper, sizeof(p.exp_helper), "%s",
+					 mnl_attr_get_str(x));
+			if ((x = nested(a, CTA_EXPECT_FLAGS)))
+				p.exp_flags = ntohl(mnl_attr_get_u32(x));
 			if ((nat = nested(a, CTA_EXPECT_NAT))) {
 				p.has_nat = true;
 				x = nested(nat, CTA_EXPECT_NAT_DIR);
@@ -798,6 +805,35 @@ static void test_stats_format(struct tap *t)
 		  strlen(tiny) == sizeof(tiny) - 1, "stats_short_buffer", "%s", tiny);
 }
 
+/* An expectation that assigns a helper to its connection carries its name. */
+static void test_expect_assigns_helper(struct tap *t)
+{
+	static uint8_t buf[8192];
+	struct cthd_expect exp = { .class = 0, .l4proto = IPPROTO_UDP, .flags = 1 };
+	struct cthd_verdict_msg v = {
+		.queue = 1, .packet_id = 7, .verdict = NF_ACCEPT, .helper_name = "sip",
+		.exp = &exp, .n_exp = 1, .family = AF_INET,
+	};
+	struct parsed_verdict p;
+	struct nlmsghdr *nlh;
+
+	addr(AF_INET, "10.0.0.1", &exp.tuple.dst);
+	exp.tuple.dport = 5060;
+	exp.mask.dport = 0xffff;
+	snprintf(exp.helper, sizeof(exp.helper), "sip");
+	nlh = cthd_verdict_build(buf, sizeof(buf), &v);
+	p = nlh ? parse_verdict(nlh) : (struct parsed_verdict){ 0 };
+	tap_check(t, nlh && p.ok && p.n_exp == 1 && !strcmp(p.exp_helper, "sip") &&
+		  p.exp_flags == 1 && p.exp_dport == 5060,
+		  "verdict_expectation_names_the_helper_to_assign", "helper '%s' flags %u",
+		  p.exp_helper, p.exp_flags);
+	exp.helper[0] = '\0';
+	nlh = cthd_verdict_build(buf, sizeof(buf), &v);
+	p = nlh ? parse_verdict(nlh) : (struct parsed_verdict){ 0 };
+	tap_check(t, nlh && p.ok && !p.exp_helper[0], "verdict_expectation_without_helper_name",
+		  "helper '%s'", p.exp_helper);
+}
+
 int main(int argc, char **argv)
 {
 	struct tap t = { 0 };
@@ -815,5 +851,6 @@ int main(int argc, char **argv)
 	test_nat_port_clash(&t);
 	test_errors_accept(&t);
 	test_stats_format(&t);
+	test_expect_assigns_helper(&t);
 	return tap_done(&t);
 }
