@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 
 #include "../helper.h"
 #include "sip.h"
@@ -372,6 +374,81 @@ static void sip_apply_edits(struct sip_ctx *x, const struct sip_msg *m, size_t b
 	}
 }
 
+/*
+ * REGISTER: a call may come in to the Contact the phone registers, from
+ * the registrar (sip_direct_signalling) or anyone, for as long as the
+ * binding lasts: a permanent expectation (one per incoming call) that
+ * gives the new connection this helper, as nf_conntrack_sip's. Only the
+ * sender's own address (no third-party registration), only UDP contacts
+ * (this helper's protocol), none for an unregistration (expires 0, the
+ * kernel's default when the message gives no expiry).
+ */
+static void sip_register(struct sip_ctx *x, const struct sip_msg *m)
+{
+	const struct cthd_conntrack *ct = x->ct;
+	enum cthd_dir dir = x->pkt->dir;
+	const struct cthd_tuple *here = &ct->tuple[dir];
+	uint32_t expires = m->has_expires ? m->expires : 0;
+	struct sip_hostport hp;
+	struct cthd_expect exp;
+	struct sip_span val;
+	uint16_t port;
+
+	if ((ct->status & IPS_EXPECTED) || !m->n_contact ||
+	    sip_uri_hostport(x->msg, m->contact[0], &hp) != 1 || hp.family != ct->family ||
+	    !sip_addr_eq(x, &hp.addr, &here->src))
+		return;
+	if (sip_param(x->msg, m->contact[0], hp.text.off + hp.text.len, "transport=", &val) &&
+	    (val.len != 3 || strncasecmp(x->msg + val.off, "udp", 3))) {
+		x->res->lost++;
+		return;
+	}
+	if (sip_param(x->msg, m->contact[0], hp.text.off + hp.text.len, "expires=", &val)) {
+		size_t pos = val.off;
+		int64_t v = cthd_parse_decimal(x->msg, val.off + val.len, &pos, 10, UINT32_MAX);
+
+		if (v < 0 || pos != val.off + val.len) {
+			x->res->parse_errors++;
+			return;
+		}
+		expires = (uint32_t)v;
+	}
+	port = hp.has_port ? hp.port : 5060;
+	if (!expires)
+		return;
+	if (port < 1024) {
+		x->res->parse_errors++;
+		return;
+	}
+	cthd_expect_to_sender(&exp, ct, dir, IPPROTO_UDP, port, port,
+			      !cthd_option(&sip_helper, x->pkt, SIP_OPT_DIRECT_SIGNALLING));
+	exp.class = SIP_CLASS_SIGNALLING;
+	exp.flags = NF_CT_EXPECT_PERMANENT;
+	snprintf(exp.helper, sizeof(exp.helper), "%s", sip_helper.name);
+	if (x->natted) {
+		const struct cthd_tuple *there = &ct->tuple[cthd_dir_other(dir)];
+
+		if (port == here->sport) {
+			/* the connection's own mapping: the Contact's rewrite says it */
+			exp.tuple.dport = there->dport;
+		} else {
+			char text[SIP_EDIT_TEXT];
+			int n;
+
+			if (!cthd_result_nat_port(x->res, ct, &exp)) {
+				x->res->lost++;
+				return;
+			}
+			n = sip_format_hostport(hp.family, &there->dst, true, exp.tuple.dport, text,
+						sizeof(text));
+			if (n > 0)
+				sip_edit(x, hp.text.off, hp.text.len, text, (size_t)n);
+		}
+	}
+	if (cthd_result_add_expect(x->res, &exp) < 0)
+		x->res->lost++;
+}
+
 /* Which messages' SDP announces media (the kernel's sip_handlers). */
 static bool sip_msg_offers_media(const struct sip_msg *m)
 {
@@ -401,6 +478,8 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 		return 0;
 	if (m.sdp && m.body.len && sip_msg_offers_media(&m))
 		sip_expect_sdp(x, m.body.off, m.body.len);
+	if (m.request && m.method == SIP_METHOD_REGISTER)
+		sip_register(x, &m);
 	if (x->natted) {
 		if (m.request)
 			sip_nat_uri(x, m.uri);
@@ -437,7 +516,8 @@ static const struct cthd_helper sip_helper = {
 	.default_port = 5060,
 	.n_policies = 4,
 	.policies = {
-		[SIP_CLASS_SIGNALLING] = { .name = "signalling", .max_expected = 1, .timeout = 180 },
+		/* the kernel's 180 s, refreshed to the binding's Expires: we cannot refresh */
+		[SIP_CLASS_SIGNALLING] = { .name = "signalling", .max_expected = 1, .timeout = 3600 },
 		[SIP_CLASS_AUDIO] = { .name = "audio", .max_expected = 4, .timeout = 180 },
 		[SIP_CLASS_VIDEO] = { .name = "video", .max_expected = 4, .timeout = 180 },
 		[SIP_CLASS_IMAGE] = { .name = "image", .max_expected = 2, .timeout = 180 },

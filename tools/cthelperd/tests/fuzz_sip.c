@@ -121,8 +121,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct cthd_expect *e = &res.expect[i];
 		enum cthd_dir peer = pkt.dir == CTHD_DIR_ORIGINAL ? CTHD_DIR_REPLY : CTHD_DIR_ORIGINAL;
 
-		if (e->tuple.dport < 1024 || e->l4proto != IPPROTO_UDP || e->class > SIP_CLASS_IMAGE ||
-		    e->class == SIP_CLASS_SIGNALLING)
+		if (e->tuple.dport < 1024 || e->l4proto != IPPROTO_UDP || e->class > SIP_CLASS_IMAGE)
+			abort();
+		/* signalling: a REGISTER's, permanent, for calls this helper reads */
+		if ((e->class == SIP_CLASS_SIGNALLING) !=
+		    (e->flags == 1 && !strcmp(e->helper, "sip")))
+			abort();
+		if (e->class != SIP_CLASS_SIGNALLING && (e->flags || e->helper[0]))
 			abort();
 		if (memcmp(&e->tuple.dst, &ct.tuple[pkt.dir].src, alen) &&
 		    memcmp(&e->tuple.dst, &ct.tuple[peer].dst, alen))

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -231,7 +232,7 @@ static void test_registry(struct tap *t)
 	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_UDP &&
 		  h->default_port == 5060 && h->n_policies == 4 && h->priv_len == 32 &&
 		  !strcmp(h->policies[1].name, "audio") && h->policies[1].max_expected == 4 &&
-		  h->policies[0].timeout == 180,
+		  h->policies[0].timeout == 3600 && h->policies[1].timeout == 180,
 		  "sip_registered_with_the_kernel_classes", "%s", why);
 }
 
@@ -628,6 +629,110 @@ static void test_snat_port_clash(struct tap *t)
 		  (int)k2.out_len[O], k2.out[O]);
 }
 
+static bool expect_register_is(const struct cthd_expect *e, const char *src, const char *dst,
+			       uint16_t dport)
+{
+	return expect_is(e, src, dst, dport, SIP_CLASS_SIGNALLING) &&
+	       e->flags == NF_CT_EXPECT_PERMANENT && !strcmp(e->helper, "sip");
+}
+
+#define REG(contact, expires_hdr) \
+	"REGISTER sip:10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=r\r\n" \
+	"From: <sip:alice@10.0.0.2>;tag=1\r\nTo: <sip:alice@10.0.0.2>\r\nCSeq: 2 REGISTER\r\n" \
+	"Contact: " contact "\r\n" expires_hdr "Content-Length: 0\r\n\r\n"
+
+static void test_register(struct tap *t)
+{
+	const uint32_t any_signalling[] = { [SIP_OPT_DIRECT_MEDIA] = 1,
+					    [SIP_OPT_DIRECT_SIGNALLING] = 0 };
+	static const struct {
+		const char *name, *text;
+		unsigned int n_expect, parse_errors, lost;
+	} none[] = {
+		{ "unregister_contact_expires_0", REG("<sip:alice@10.0.0.1:5060>;expires=0",
+						      "Expires: 3600\r\n") },
+		{ "unregister_expires_header_0", REG("<sip:alice@10.0.0.1:5060>", "Expires: 0\r\n") },
+		{ "no_expiry_at_all", REG("<sip:alice@10.0.0.1:5060>", "") },
+		{ "third_party_contact", REG("<sip:alice@10.0.0.9:5060>", "Expires: 3600\r\n") },
+		{ "host_name_contact", REG("<sip:alice@pc.example.com>", "Expires: 3600\r\n") },
+		{ "star_contact", REG("*", "Expires: 0\r\n") },
+		{ "tcp_contact", REG("<sip:alice@10.0.0.1:5060;transport=tcp>", "Expires: 60\r\n"),
+		  0, 0, 1 },
+		{ "privileged_port", REG("<sip:alice@10.0.0.1:22>", "Expires: 60\r\n"), 0, 1, 0 },
+		{ "bad_contact_expires", REG("<sip:alice@10.0.0.1>;expires=x", "Expires: 60\r\n"),
+		  0, 1, 0 },
+	};
+	struct conv k;
+	char name[96];
+	int rc;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	rc = sip_send_fresh(&k, O, BARESIP_REGISTER);
+	tap_check(t, rc == 0 && k.last.n_expect == 1 && k.last.n_mangle == 0 &&
+		  expect_register_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 5060),
+		  "sip_register_expects_calls_from_the_registrar_to_the_contact", "n_expect %u",
+		  k.last.n_expect);
+	rc = sip_send_fresh(&k, R, KAMAILIO_REGISTER_200);
+	tap_check(t, rc == 0 && k.last.n_expect == 0 && k.parse_errors == 0,
+		  "sip_register_answer_expects_nothing", "n_expect %u", k.last.n_expect);
+	rc = sip_send_fresh(&k, O, REG("\"Alice\" <sip:alice@10.0.0.1:5070;line=x>;expires=600",
+				       ""));
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_register_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 5070),
+		  "sip_register_contact_expires_parameter_and_port", "n_expect %u",
+		  k.last.n_expect);
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		rc = sip_send_fresh(&k, O, none[i].text);
+		snprintf(name, sizeof(name), "sip_register_%s_expects_nothing", none[i].name);
+		tap_check(t, rc == 0 && k.last.n_expect == 0 &&
+			  k.last.parse_errors == none[i].parse_errors && k.last.lost == none[i].lost,
+			  name, "n_expect %u errors %u lost %u", k.last.n_expect,
+			  k.last.parse_errors, k.last.lost);
+	}
+	k.options = any_signalling;
+	rc = sip_send_fresh(&k, O, BARESIP_REGISTER);
+	tap_check(t, rc == 0 && k.last.n_expect == 1 &&
+		  expect_register_is(&k.last.expect[0], NULL, "10.0.0.1", 5060),
+		  "sip_direct_signalling_off_expects_calls_from_anyone", "n_expect %u",
+		  k.last.n_expect);
+}
+
+/* A phone behind SNAT (its port mapped to 1025) registers: its binding is the mapping. */
+static void test_register_snat(struct tap *t)
+{
+	struct conv k;
+	int rc;
+
+	conv_init(&k, "sip", "192.168.1.10", "203.0.113.1", 5060, "198.51.100.2", "198.51.100.2",
+		  5060);
+	k.ct.tuple[R].dport = 1025;
+	rc = sip_send_fresh(&k, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.10:5060;branch=r\r\n"
+		"CSeq: 1 REGISTER\r\nContact: <sip:alice@192.168.1.10:5060>\r\nExpires: 3600\r\n"
+		"Content-Length: 0\r\n\r\n");
+	tap_check(t, rc == 0 && sip_out_is(&k, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nVia: SIP/2.0/UDP 203.0.113.1:1025;branch=r\r\n"
+		"CSeq: 1 REGISTER\r\nContact: <sip:alice@203.0.113.1:1025>\r\nExpires: 3600\r\n"
+		"Content-Length: 0\r\n\r\n") && k.last.n_expect == 1 &&
+		  expect_nat_is(&k.last.expect[0], "198.51.100.2", "203.0.113.1", 1025,
+				SIP_CLASS_SIGNALLING, "192.168.1.10", 5060) &&
+		  !strcmp(k.last.expect[0].helper, "sip"),
+		  "sip_register_snat_contact_is_the_mapping", "rc %d out '%.*s'", rc,
+		  (int)k.out_len[O], k.out[O]);
+	rc = sip_send_fresh(&k, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.10:5060;branch=s\r\n"
+		"CSeq: 2 REGISTER\r\nContact: <sip:alice@192.168.1.10:5070>;expires=60\r\n"
+		"Content-Length: 0\r\n\r\n");
+	tap_check(t, rc == 0 && sip_out_is(&k, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nVia: SIP/2.0/UDP 203.0.113.1:1025;branch=s\r\n"
+		"CSeq: 2 REGISTER\r\nContact: <sip:alice@203.0.113.1:5070>;expires=60\r\n"
+		"Content-Length: 0\r\n\r\n") && k.last.n_expect == 1 &&
+		  expect_nat_is(&k.last.expect[0], "198.51.100.2", "203.0.113.1", 5070,
+				SIP_CLASS_SIGNALLING, "192.168.1.10", 5070),
+		  "sip_register_snat_other_contact_port", "rc %d out '%.*s'", rc,
+		  (int)k.out_len[O], k.out[O]);
+}
+
 static void test_non_udp(struct tap *t)
 {
 	struct conv k;
@@ -656,6 +761,8 @@ int main(void)
 	test_dnat_call(&t);
 	test_snat_ipv6(&t);
 	test_snat_port_clash(&t);
+	test_register(&t);
+	test_register_snat(&t);
 	test_non_udp(&t);
 	return tap_done(&t);
 }
