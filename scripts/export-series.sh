@@ -3,7 +3,9 @@
 # tree: write each commit of pristine..series back into series/NN-slug/.
 # Files listed in series/ours are kept whole at their in-tree path in this
 # repository (each may be touched by one patch only); edits to every other
-# file become the patch's upstream.diff.
+# file become the patch's upstream.diff. The submitter's own Signed-off-by
+# (the tree's git identity, which mkseries.sh adds back) is left out of the
+# messages.
 #
 # usage: export-series.sh WORK_TREE
 set -eu
@@ -12,6 +14,7 @@ tree=$1
 ours="$repo/series/ours"
 
 cd "$tree"
+signoff="Signed-off-by: $(git config user.name) <$(git config user.email)>"
 # Refuse to lose work: every change must be committed in the kernel tree.
 git diff --quiet HEAD || { echo "export-series: uncommitted changes in $tree" >&2; exit 1; }
 
@@ -29,7 +32,18 @@ for c in $(git rev-list --reverse pristine..series); do
 	echo "$name" >> "$tmp"
 	dir="$repo/series/$name"
 	mkdir -p "$dir"
-	git log -1 --format=%B "$c" > "$dir/message"
+	# Drop that trailer, and the blank line before it if it was alone.
+	git log -1 --format=%B "$c" | awk -v sob="$signoff" '
+		$0 == sob { dropped = 1; next }
+		{ line[++n] = $0 }
+		END {
+			for (i = 1; i <= n; i++) {
+				if (dropped && line[i] == "" &&
+				    (i == n || line[i + 1] == "---" || (i + 1 == n && line[n] == "")))
+					continue
+				print line[i]
+			}
+		}' > "$dir/message"
 	whole=""
 	upstream=""
 	for f in $(git diff-tree --no-commit-id --name-only -r "$c"); do
