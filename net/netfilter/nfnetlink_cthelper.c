@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+ * (C) 2012 Pablo Neira Ayuso <pablo@netfilter.org>
+ *
+ * This software has been sponsored by Vyatta Inc. <http://www.vyatta.com>
+ *
+ * (C) 2026 Seed b6474eca maintainers <maintainers@users.noreply.r-seed-b6474eca.example>
+ *	per-namespace helpers run from a helper hook
+ *
  * User-space connection tracking helpers.
  *
  * A helper registered here has no code in the kernel: the packets of the
@@ -36,6 +43,7 @@
 #include <linux/netfilter_ipv6.h>
 
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("Pablo Neira Ayuso <pablo@netfilter.org>");
 MODULE_DESCRIPTION("nfnl_cthelper: User-space connection tracking helpers");
 
 #define NFNL_CTHELPER_DATA_MAX	sizeof_field(struct nf_conn_help, data)
