@@ -63,6 +63,12 @@ struct nfnl_cthelper_net {
 	struct list_head	helpers;
 	unsigned int		count;
 
+	/* The helper hooks, registered with the first helper, stay until the
+	 * namespace goes: unregistering a hook drops every packet queued in
+	 * the namespace, those of other programs' queues too.
+	 */
+	bool			hooks_registered;
+
 	/* Unlinked helpers waiting to be purged and freed. */
 	spinlock_t		unlinked_lock;
 	struct list_head	unlinked;
@@ -465,11 +471,12 @@ static int nfnl_cthelper_create(struct net *net,
 	helper->expect_class_max = req->nr_classes - 1;
 	nfnl_cthelper_set_fields(nlcth, tb);
 
-	if (!cnet->count) {
+	if (!cnet->hooks_registered) {
 		err = nf_register_net_hooks(net, nfnl_cthelper_hook_ops,
 					    ARRAY_SIZE(nfnl_cthelper_hook_ops));
 		if (err < 0)
 			goto err_free;
+		cnet->hooks_registered = true;
 	}
 
 	err = nf_conntrack_helper_register(helper);
@@ -477,17 +484,13 @@ static int nfnl_cthelper_create(struct net *net,
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG(extack,
 				       "another helper owns this name and protocol");
-		goto err_hooks;
+		goto err_free;
 	}
 
 	list_add_tail_rcu(&nlcth->list, &cnet->helpers);
 	cnet->count++;
 	return 0;
 
-err_hooks:
-	if (!cnet->count)
-		nf_unregister_net_hooks(net, nfnl_cthelper_hook_ops,
-					ARRAY_SIZE(nfnl_cthelper_hook_ops));
 err_free:
 	kfree(nlcth);
 	return err;
@@ -753,10 +756,7 @@ static void nfnl_cthelper_unlink(struct net *net, struct nfnl_cthelper *nlcth)
 
 	nf_conntrack_helper_unlink(&nlcth->helper);
 	list_del_rcu(&nlcth->list);
-
-	if (!--cnet->count)
-		nf_unregister_net_hooks(net, nfnl_cthelper_hook_ops,
-					ARRAY_SIZE(nfnl_cthelper_hook_ops));
+	cnet->count--;
 }
 
 static int nfnl_cthelper_del(struct sk_buff *skb, const struct nfnl_info *info,
@@ -886,6 +886,9 @@ static void __net_exit nfnl_cthelper_net_exit(struct net *net)
 		nfnl_cthelper_unlink(net, nlcth);
 		list_add_tail(&nlcth->purge_list, &held);
 	}
+	if (cnet->hooks_registered)
+		nf_unregister_net_hooks(net, nfnl_cthelper_hook_ops,
+					ARRAY_SIZE(nfnl_cthelper_hook_ops));
 
 	if (list_empty(&deleted) && list_empty(&held))
 		return;

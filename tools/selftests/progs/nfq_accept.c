@@ -6,11 +6,15 @@
  * batch with one NFQNL_MSG_VERDICT_BATCH. It looks at nothing, so its
  * throughput bounds what any user-space helper can reach on this machine.
  *
- * usage: nfq_accept [-q QUEUE]
+ * With -H it gives no verdict at all: the packets stay queued until it
+ * exits, for tests of what else drops a namespace's queued packets.
+ *
+ * usage: nfq_accept [-H] [-q QUEUE]
  * Prints "ready" once bound; on SIGTERM prints "packets N" and exits.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,14 +96,19 @@ int main(int argc, char **argv)
 	unsigned long packets = 0;
 	uint16_t queue = 0;
 	struct mnl_socket *nl;
+	bool hold = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "q:")) != -1) {
+	while ((opt = getopt(argc, argv, "Hq:")) != -1) {
 		char *end;
 		unsigned long num = opt == 'q' ? strtoul(optarg, &end, 10) : 0;
 
+		if (opt == 'H') {
+			hold = true;
+			continue;
+		}
 		if (opt != 'q' || *optarg == '\0' || *end || num > 65535) {
-			fputs("usage: nfq_accept [-q QUEUE], QUEUE 0..65535\n", stderr);
+			fputs("usage: nfq_accept [-H] [-q QUEUE], QUEUE 0..65535\n", stderr);
 			return 2;
 		}
 		queue = (uint16_t)num;
@@ -120,6 +129,8 @@ int main(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
+	while (hold && !stop)
+		pause();
 
 	while (!stop) {
 		char vbuf[MNL_SOCKET_BUFFER_SIZE];
