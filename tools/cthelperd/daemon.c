@@ -30,7 +30,7 @@
 #include "privdrop.h"
 
 /* epoll tags: what became readable */
-enum { TAG_QUEUE = 1, TAG_SIGNAL, TAG_CONTROL };
+enum { TAG_QUEUE = 1, TAG_SIGNAL, TAG_CONTROL, TAG_IFADDR };
 #define EP_TAG(kind, index) (((uint64_t)(kind) << 32) | (uint32_t)(index))
 
 /* Batches read from one queue before looking at other sockets, for fairness. */
@@ -252,6 +252,14 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 		goto err;
 	}
 	seed_nat_ports(d);
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		if (!d->served[i].helper->uses_ifaddrs || d->ifaddr_nl.nl)
+			continue;
+		rc = cthd_ifaddr_nl_open(&d->ifaddr_nl, err, errlen);
+		if (rc < 0)
+			goto err;
+		d->scratch->ifaddrs = &d->ifaddr_nl.table;
+	}
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigemptyset(&mask);
@@ -269,6 +277,13 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 	}
 	for (unsigned int i = 0; i < d->n_served; i++) {
 		rc = epoll_add(d, cthd_queue_fd(&d->served[i].queue), EP_TAG(TAG_QUEUE, i));
+		if (rc < 0) {
+			snprintf(err, errlen, "epoll: %s", strerror(-rc));
+			goto err;
+		}
+	}
+	if (d->ifaddr_nl.nl) {
+		rc = epoll_add(d, cthd_ifaddr_nl_fd(&d->ifaddr_nl), EP_TAG(TAG_IFADDR, 0));
 		if (rc < 0) {
 			snprintf(err, errlen, "epoll: %s", strerror(-rc));
 			goto err;
@@ -322,8 +337,9 @@ static int start_janitor(struct cthd_daemon *d)
  */
 static int close_unneeded_sockets(struct cthd_daemon *d, char *err, size_t errlen)
 {
-	int keep[CTHD_SERVED_MAX + 8] = { d->epfd, d->sigfd, d->controlfd, d->janitor.fd };
-	size_t n = 4;
+	int keep[CTHD_SERVED_MAX + 10] = { d->epfd, d->sigfd, d->controlfd, d->janitor.fd,
+					   cthd_ifaddr_nl_fd(&d->ifaddr_nl) };
+	size_t n = 5;
 	bool created = false;
 	int rc;
 
@@ -573,6 +589,23 @@ static void handle_signals(struct cthd_daemon *d)
 	}
 }
 
+static void read_ifaddrs(struct cthd_daemon *d)
+{
+	unsigned int resyncs = d->ifaddr_nl.resyncs, forged = d->ifaddr_nl.forged;
+	unsigned int overflows = d->ifaddr_nl.table.overflows;
+	int rc = cthd_ifaddr_nl_read(&d->ifaddr_nl);
+
+	if (rc < 0)
+		cthd_log(&d->log, LOG_ERR, "reading the interface addresses: %s", strerror(-rc));
+	if (d->ifaddr_nl.resyncs != resyncs)
+		cthd_log(&d->log, LOG_WARNING, "address notifications lost: dumping them again");
+	if (d->ifaddr_nl.forged != forged)
+		cthd_log(&d->log, LOG_WARNING, "ignored an address message not from the kernel");
+	if (d->ifaddr_nl.table.overflows != overflows)
+		cthd_log(&d->log, LOG_WARNING, "more than %d interface addresses: queries "
+			 "from the others get no expectation", CTHD_IFADDR_MAX);
+}
+
 void cthd_daemon_run(struct cthd_daemon *d)
 {
 	struct epoll_event events[CTHD_SERVED_MAX + 2];
@@ -595,6 +628,8 @@ void cthd_daemon_run(struct cthd_daemon *d)
 				handle_signals(d);
 			else if (kind == TAG_CONTROL)
 				cthd_control_serve_one(d->controlfd, control_answer, d);
+			else if (kind == TAG_IFADDR)
+				read_ifaddrs(d);
 		}
 	}
 }
@@ -669,6 +704,7 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 		s->n_kernel = 0;
 	}
 	cthd_ctnl_close(&d->ctnl);
+	cthd_ifaddr_nl_close(&d->ifaddr_nl);
 	if (d->cthnl)
 		cth_nl_close(d->cthnl);
 	d->cthnl = NULL;

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "ctnl.h"
+#include "ifaddr_nl.h"
 #include "janitor.h"
 #include "log.h"
 #include "process.h"
@@ -36,6 +37,8 @@ struct cthd_daemon {
 	struct cthd_served served[CTHD_SERVED_MAX];
 	struct cth_nl *cthnl;		/* helper registration (libcthelper) */
 	struct cthd_ctnl ctnl;		/* expectations past the first */
+	/* the firewall's addresses, when a served helper answers queries */
+	struct cthd_ifaddr_nl ifaddr_nl;
 	int epfd, sigfd, controlfd;
 	struct cthd_scratch *scratch;
 	struct cthd_rx_batch rx;	/* queued packets, read in batches */

@@ -77,6 +77,8 @@ static inline bool cthd_conntrack_is_natted(const struct cthd_conntrack *ct)
 	return nat.src_nat || nat.dst_nat;
 }
 
+struct cthd_ifaddrs;
+
 /* The queued packet as a helper sees it. */
 struct cthd_packet {
 	const uint8_t *data;		/* whole packet, from the L3 header */
@@ -101,6 +103,10 @@ struct cthd_packet {
 	 * with cthd_option().
 	 */
 	const uint32_t *options;
+	/* the device it leaves by (NFQA_IFINDEX_OUTDEV); 0 for one coming in */
+	uint32_t outdev;
+	/* the firewall's addresses, for cthd_expect_query_replies() */
+	const struct cthd_ifaddrs *ifaddrs;
 };
 
 /* Expectation class limits, registered with the kernel (NFCTH_POLICY). */
@@ -199,6 +205,8 @@ struct cthd_helper {
 	unsigned int n_policies;	/* 1..CTHD_POLICY_MAX */
 	struct cthd_policy policies[CTHD_POLICY_MAX];
 	size_t priv_len;		/* 0..CTHD_PRIV_MAX */
+	/* it calls cthd_expect_query_replies(): the daemon keeps ifaddrs */
+	bool uses_ifaddrs;
 	cthd_process_fn process;
 	unsigned int n_options;		/* 0..CTHD_OPTION_MAX */
 	struct cthd_option options[CTHD_OPTION_MAX];
@@ -234,6 +242,47 @@ int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 void cthd_expect_to_sender(struct cthd_expect *exp, const struct cthd_conntrack *ct,
 			   enum cthd_dir dir, uint8_t l4proto, uint16_t peer_port,
 			   uint16_t real_port, bool any_source);
+
+/*
+ * The answers to a query sent to a broadcast or multicast address
+ * (netbios-ns, mdns, slp, dhcpv6, ssdp): they come back from hosts that
+ * are not the query's destination, so conntrack cannot see them as its
+ * replies. As the kernel's nf_conntrack_broadcast, one expectation, and
+ * never more than: UDP from the subnet of the outgoing interface
+ * (pkt->outdev) to the query's source address and port, from source port
+ * reply_sport (0: any), NF_CT_EXPECT_PERMANENT (every host may answer
+ * until the class's timeout), class 0. The subnet is:
+ *   CTHD_QUERY_BROADCAST: IPv4 only, the query goes to the broadcast
+ *     address of one of outdev's primary addresses: that address's subnet
+ *     (the kernel's rule);
+ *   CTHD_QUERY_MULTICAST: the query goes to a multicast group: the subnet
+ *     of the query's source address.
+ * Nothing is expected (0 returned, *why says why when why is given) for
+ * a packet of the reply direction, one coming in (no outdev), a query not
+ * sent from an address of outdev (the firewall does not own it: never a
+ * hole towards someone else's address), a NATed query, a unicast
+ * destination (its answers are conntrack's replies), a prefix of length 0.
+ * Returns 1 with the expectation added, -ENOSPC when res is full.
+ */
+#define CTHD_QUERY_BROADCAST	(1u << 0)
+#define CTHD_QUERY_MULTICAST	(1u << 1)
+
+int cthd_expect_query_replies(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
+			      unsigned int kinds, uint16_t reply_sport, struct cthd_result *res,
+			      const char **why);
+
+/*
+ * The body of a query helper's process(): parsed is the helper's verdict
+ * on the payload (1 a query its protocol answers, 0 another message, < 0
+ * malformed: counted as a parse error); for a query,
+ * cthd_expect_query_replies(), a full result counted as lost.
+ */
+void cthd_query_result(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
+		       int parsed, unsigned int kinds, uint16_t reply_sport,
+		       struct cthd_result *res);
+
+/* True for an IPv4 (224.0.0.0/4) or IPv6 (ff00::/8) multicast address. */
+bool cthd_addr_is_multicast(int family, const union cthd_addr *a);
 
 /*
  * A decimal number of at most maxdigits digits and at most maxval at

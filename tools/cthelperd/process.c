@@ -119,6 +119,9 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	ctinfo = ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO]));
 	pkt.dir = ctinfo >= IP_CT_IS_REPLY ? CTHD_DIR_REPLY : CTHD_DIR_ORIGINAL;
 	pkt.established = ctinfo == IP_CT_ESTABLISHED || ctinfo == IP_CT_ESTABLISHED_REPLY;
+	if (attr[NFQA_IFINDEX_OUTDEV])
+		pkt.outdev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_OUTDEV]));
+	pkt.ifaddrs = s->ifaddrs;
 
 	/*
 	 * The kernel hands over exactly the registered length. A helper

@@ -37,6 +37,8 @@ struct cthd_scratch {
 	/* NAT ports told to peers; now is set per packet unless fixed_now */
 	struct cthd_natports natports;
 	uint64_t fixed_now;		/* tests: the clock, in seconds */
+	/* the firewall's addresses (ifaddr.h), kept by the daemon; may be NULL */
+	const struct cthd_ifaddrs *ifaddrs;
 	struct cthd_result result;
 	uint8_t priv[CTHD_PRIV_MAX];
 	uint8_t packet[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX];

@@ -168,3 +168,62 @@ check_fails() {
 		ok "$_name"
 	fi
 }
+
+# fw_local_service NS PROTO PORT: the stateful firewall of NS's own
+# traffic, for helpers of queries the firewall itself sends (netbios-ns,
+# mdns, slp, dhcpv6, ssdp): OUTPUT lets out NEW only to PROTO PORT, INPUT
+# only ESTABLISHED,RELATED (iptables and ip6tables; loopback and IPv6
+# neighbour discovery pass).
+fw_local_service() {
+	for _ipt in iptables ip6tables; do
+		nsx "$1" $_ipt -A INPUT -i lo -j ACCEPT &&
+		nsx "$1" $_ipt -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT &&
+		nsx "$1" $_ipt -A OUTPUT -o lo -j ACCEPT &&
+		nsx "$1" $_ipt -A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT &&
+		nsx "$1" $_ipt -A OUTPUT -p "$2" --dport "$3" -m conntrack --ctstate NEW -j ACCEPT ||
+			return 1
+		if [ $_ipt = ip6tables ]; then
+			for _t in neighbour-solicitation neighbour-advertisement router-solicitation \
+				router-advertisement; do
+				nsx "$1" ip6tables -A INPUT -p icmpv6 --icmpv6-type $_t -j ACCEPT
+				nsx "$1" ip6tables -A OUTPUT -p icmpv6 --icmpv6-type $_t -j ACCEPT
+			done
+			nsx "$1" ip6tables -A OUTPUT -p icmpv6 --icmpv6-type 143 -j ACCEPT
+		fi
+		nsx "$1" $_ipt -P INPUT DROP && nsx "$1" $_ipt -P OUTPUT DROP || return 1
+	done
+}
+
+# fw_local_reset NS: no rules, policies ACCEPT.
+fw_local_reset() {
+	fw_reset "$1"
+	for _ipt in iptables ip6tables; do
+		nsx "$1" $_ipt -P INPUT ACCEPT
+		nsx "$1" $_ipt -P OUTPUT ACCEPT
+	done
+}
+
+# helper_assign_local NS HELPER PROTO PORT [FAMILIES]: the helper on NS's
+# own PROTO packets to PORT (raw OUTPUT), IPv4 and/or IPv6 ("4", "6", "46").
+helper_assign_local() {
+	case ${5:-46} in *4*) nsx "$1" iptables -t raw -A OUTPUT -p "$3" --dport "$4" -j CT --helper "$2" || return 1 ;; esac
+	case ${5:-46} in *6*) nsx "$1" ip6tables -t raw -A OUTPUT -p "$3" --dport "$4" -j CT --helper "$2" || return 1 ;; esac
+}
+
+# udp_query NS SRC SPORT DST DPORT HEX SECONDS: udp_query.py in NS, in the
+# background; its output in $T/query.out, pid in $QUERY_PID.
+udp_query() {
+	_ns=$1; shift
+	ip netns exec "$_ns" /usr/bin/python3 "$REPO/tools/cthelperd/tests/vm/udp_query.py" "$@" \
+		>"$T/query.out" 2>&1 &
+	QUERY_PID=$!
+	PIDS="$PIDS $QUERY_PID"
+}
+
+# udp_send NS SRC SPORT DST DPORT TEXT: one datagram TEXT from SRC:SPORT
+# (SO_REUSEADDR: a server there may hold the port, as nmbd does).
+udp_send() {
+	case $4 in *:*) _d="[$4]" ;; *) _d=$4 ;; esac
+	case $2 in *:*) _s="[$2]" ;; *) _s=$2 ;; esac
+	echo "$6" | nsx "$1" socat -u - "UDP-SENDTO:$_d:$5,bind=$_s:$3,reuseaddr"
+}
