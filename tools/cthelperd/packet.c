@@ -128,9 +128,20 @@ int cthd_packet_parse(const uint8_t *data, size_t len, struct cthd_packet *pkt)
 			return -EINVAL;
 		pkt->tcp_seq = ntohl(th.seq);
 	} else if (proto == IPPROTO_UDP) {
+		size_t udp_len;
+
 		hdr_len = sizeof(struct udphdr);
 		if (end - l4_off < hdr_len)
 			return -EINVAL;
+		/*
+		 * The datagram is what its length field says, as the receiver
+		 * reads it: a helper must parse exactly that, not bytes padded
+		 * after it. Longer than the packet: malformed.
+		 */
+		udp_len = (size_t)(data[l4_off + 4] << 8 | data[l4_off + 5]);
+		if (udp_len < hdr_len || udp_len > end - l4_off)
+			return -EINVAL;
+		end = l4_off + udp_len;
 	} else {
 		return -EPROTONOSUPPORT;
 	}
