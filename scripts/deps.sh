@@ -10,7 +10,7 @@ libmnl-dev libnetfilter-queue-dev libnetfilter-conntrack-dev libnfnetlink-dev li
 clang libclang-rt-14-dev
 iproute2 iputils-ping procps iptables nftables conntrack conntrackd nfct
 vsftpd curl lftp python3 python3-ply python3-git socat tcpdump
-ngircd tftpd-hpa tftp-hpa
+ngircd tftpd-hpa tftp-hpa snmp snmpd snmptrapd
 samba samba-common-bin"
 
 missing=""
