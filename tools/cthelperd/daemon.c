@@ -245,6 +245,11 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 				     !s->cfg->fail_closed, err, errlen);
 		if (rc < 0)
 			goto err;
+		if (!s->queue.unpriv_verdicts)
+			cthd_log(&d->log, LOG_INFO, "queue %u: the kernel has no opt-in for "
+				 "unprivileged verdicts (NFQA_CFG_F_UNPRIV_VERDICT); bound "
+				 "without it, verdicts rely on the opener's capability",
+				 s->cfg->queue);
 	}
 	rc = cthd_ctnl_open(&d->ctnl);
 	if (rc < 0) {

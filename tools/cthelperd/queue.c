@@ -14,6 +14,11 @@
 #include <unistd.h>
 
 #include "nl_request.h"
+
+/* Only in our kernel series (v2), so not in the distribution's headers. */
+#ifndef NFQA_CFG_F_UNPRIV_VERDICT
+#define NFQA_CFG_F_UNPRIV_VERDICT (1 << 5)
+#endif
 #include "privdrop.h"
 #include "queue.h"
 
@@ -84,16 +89,28 @@ int cthd_queue_open(struct cthd_queue *q, uint16_t num, uint32_t maxlen, bool fa
 		goto err_close;
 	}
 
-	/* one message: bind, copy mode, length and flags, acked together */
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
-	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
-	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, COPY_RANGE);
-	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
-	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
-	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask));
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	nlh->nlmsg_seq = ++q->seq;
-	rc = cthd_nl_request(q->nl, nlh, setup_cb, q);
+	/*
+	 * One message: bind, copy mode, length and flags, acked together.
+	 * The kernel checks the flags before binding, so an unknown one
+	 * leaves nothing to undo.
+	 */
+	q->unpriv_verdicts = true;
+	for (;;) {
+		uint32_t unpriv = q->unpriv_verdicts ? NFQA_CFG_F_UNPRIV_VERDICT : 0;
+
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
+		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, COPY_RANGE);
+		nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags | unpriv));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask | NFQA_CFG_F_UNPRIV_VERDICT));
+		nlh->nlmsg_flags |= NLM_F_ACK;
+		nlh->nlmsg_seq = ++q->seq;
+		rc = cthd_nl_request(q->nl, nlh, setup_cb, q);
+		if (rc != -EOPNOTSUPP || !q->unpriv_verdicts)
+			break;
+		q->unpriv_verdicts = false;
+	}
 	if (rc < 0) {
 		snprintf(err, errlen, "queue %u: bind with conntrack info: %s%s", num, strerror(-rc),
 			 rc == -EBUSY ? " (another program serves this queue)" :

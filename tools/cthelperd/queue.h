@@ -15,11 +15,19 @@ struct cthd_queue {
 	uint16_t num;
 	uint32_t seq;
 	size_t max_send;	/* longest message the socket takes; 0: unknown */
+	/* The kernel took NFQA_CFG_F_UNPRIV_VERDICT: verdicts sent after
+	 * dropping privileges are accepted (restricted to a helper's needs).
+	 */
+	bool unpriv_verdicts;
 };
 
 /*
  * Open a socket and bind queue num with conntrack info, GSO, whole-packet
  * copies and maxlen; fail_open lets packets through when the queue is full.
+ * It opts in to verdicts from an unprivileged sender (the daemon after
+ * dropping privileges); a kernel without that flag (EOPNOTSUPP: series v1,
+ * which takes the opener's capability) gets the bind without it, and
+ * q->unpriv_verdicts says which.
  * Its send buffer takes a whole CTHD_TX_BATCH_SIZE batch (see
  * cthd_queue_size_sndbuf). Returns 0 or -errno with a message in err.
  */

@@ -13,6 +13,7 @@
 /* Only in our series, so not in the distribution's uapi headers. */
 #define NFCTH_FLAGS		7
 #define NFCTH_F_FAIL_CLOSED	(1U << 0)
+#define NFCTH_F_ALL_SEGMENTS	(1U << 1)
 
 #define CTH_MAX_CLASSES		4
 

@@ -28,7 +28,21 @@
  *   -B         malformed verdicts on the first packets (TAP lines), then
  *              a valid one; needs -P
  *   -F         register the helper fail-closed (NFCTH_F_FAIL_CLOSED)
+ *   -S         register it with NFCTH_F_ALL_SEGMENTS: TCP segments without
+ *              payload are queued too (counted as "empty" in the summary)
  *   -R         do not register the helper (the test did, e.g. with nfct)
+ *   -U         least privilege: bind the queue opting in to unprivileged
+ *              verdicts (NFQA_CFG_F_UNPRIV_VERDICT), drop to uid 65534 with
+ *              no capability, then send on the first packets the verdicts
+ *              only CAP_NET_ADMIN may give (TAP lines: each refused with
+ *              EPERM, the packet not lost), then help as usual; needs -P.
+ *              Without privilege it cannot list expectations: the test
+ *              counts them (conntrack -E expect)
+ *   -u         like -U without opting in: a plain verdict must be refused
+ *              (EPERM); the packets then stay queued
+ *   -A SUBSYS  with -U or -u: after dropping privileges, a message to
+ *              nfnetlink subsystem SUBSYS must be refused (EPERM) before
+ *              the kernel tries to load its module
  *
  * Logs one line per event on stdout. On SIGTERM prints a summary and exits
  * 1 if a private data check failed.
@@ -39,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <netinet/ip.h>
@@ -64,19 +79,29 @@ static struct {
 	uint16_t queue;
 	const char *name;
 	uint32_t classes, max_expected, class, priv_len;
-	bool nat, mangle, bad, fail_closed, no_register;
+	bool nat, mangle, bad, fail_closed, no_register, all_segments;
+	bool unpriv, unpriv_no_optin;
+	int autoload_subsys;
 	const char *exp_helper;
 	uint16_t toy_port;
 	unsigned int toy_count;
 } opt = {
 	.name = "ftp", .classes = 1, .max_expected = 1, .toy_count = 1,
+	.autoload_subsys = -1,
 };
+
+/* Only in our series, so not in the distribution's uapi headers. */
+#ifndef NFQA_CFG_F_UNPRIV_VERDICT
+#define NFQA_CFG_F_UNPRIV_VERDICT (1 << 5)
+#endif
+/* Since Linux 6.5; the build host's uapi headers may be older. */
+#define NFQA_PRIORITY_ 21
 
 static struct mnl_socket *nl;
 static volatile sig_atomic_t stop;
 
 static struct {
-	unsigned int packets, expectations, exp_errors, mangled;
+	unsigned int packets, empty, expectations, exp_errors, mangled;
 	unsigned int priv_exact, priv_stale, priv_bad;
 } stats;
 
@@ -108,7 +133,7 @@ static struct conn {
 	uint32_t id;
 	bool used, expected;
 	uint32_t written;	/* private data counter, 0: never */
-	unsigned int bad_done;
+	unsigned int bad_done, unpriv_done;
 } conns[MAX_CONNS];
 
 static struct conn *conn_get(uint32_t id)
@@ -423,8 +448,10 @@ static void help_packet(struct verdict *v, const struct ct *ct,
 	char *payload = tcp_payload(pkt, ct->l3num, &len);
 	int rep_len;
 
-	if (!payload)
+	if (!payload) {
+		stats.empty++;
 		return;
+	}
 	if (opt.toy_port) {
 		if (conn->expected)
 			return;
@@ -722,6 +749,179 @@ static void bad_verdict(struct verdict *v, const struct ct *ct,
 		printf("# %d expectations in the netns\n", n);
 }
 
+/* ---- verdicts only CAP_NET_ADMIN may give (-U) ---- */
+
+/* A top-level refusal leaves the packet queued; these say what to send. */
+struct unpriv_case {
+	const char *name;
+	uint32_t verdict;
+	void (*build)(struct nlmsghdr *nlh, const struct ct *ct);
+};
+
+static void up_mark(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	mnl_attr_put_u32(nlh, NFQA_MARK, htonl(0x42));
+}
+
+static void up_priority(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	mnl_attr_put_u32(nlh, NFQA_PRIORITY_, htonl(7));
+}
+
+static void up_ct_attr(struct nlmsghdr *nlh, int type, uint32_t value)
+{
+	struct nlattr *ctn = mnl_attr_nest_start(nlh, NFQA_CT);
+
+	mnl_attr_put_u32(nlh, type, htonl(value));
+	mnl_attr_nest_end(nlh, ctn);
+}
+
+static void up_ct_mark(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	up_ct_attr(nlh, CTA_MARK, 0x42);
+}
+
+static void up_ct_status(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	up_ct_attr(nlh, CTA_STATUS, IPS_SEEN_REPLY | IPS_ASSURED | IPS_CONFIRMED);
+}
+
+static void up_ct_timeout(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	up_ct_attr(nlh, CTA_TIMEOUT, 100000);
+}
+
+static void up_ct_help_remove(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	(void)ct;
+	put_help_raw(nlh, "", 1);
+}
+
+static void up_exp_assign_helper(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = exp_start(nlh, ct);
+
+	mnl_attr_put_strz(nlh, CTA_EXPECT_HELP_NAME, opt.name);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void up_exp_permanent(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = exp_start(nlh, ct);
+
+	mnl_attr_put_u32(nlh, CTA_EXPECT_FLAGS, htonl(NF_CT_EXPECT_PERMANENT));
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* 192.0.2.1 / 2001:db8::1: no address of the connection. */
+static struct addr documentation_addr(uint16_t l3num)
+{
+	struct addr a = {};
+
+	if (l3num == AF_INET) {
+		a.ip[0] = htonl(0xc0000201);
+	} else {
+		a.ip[0] = htonl(0x20010db8);
+		a.ip[3] = htonl(1);
+	}
+	return a;
+}
+
+static void up_exp_other_dst(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFQA_EXP);
+	struct tuple t = ct->t[!ct->dir], mask;
+
+	memset(&mask, 0xff, sizeof(mask));
+	mask.sport = 0;
+	t.sport = 0;
+	t.dst = documentation_addr(ct->l3num);
+	t.dport = htons(opt.toy_port);
+	put_tuple(nlh, CTA_EXPECT_TUPLE, ct->l3num, &t);
+	put_tuple(nlh, CTA_EXPECT_MASK, ct->l3num, &mask);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void up_exp_other_src(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFQA_EXP);
+	struct tuple t = ct->t[!ct->dir], mask;
+
+	memset(&mask, 0xff, sizeof(mask));
+	mask.sport = 0;
+	t.sport = 0;
+	t.src = documentation_addr(ct->l3num);
+	t.dport = htons(opt.toy_port);
+	put_tuple(nlh, CTA_EXPECT_TUPLE, ct->l3num, &t);
+	put_tuple(nlh, CTA_EXPECT_MASK, ct->l3num, &mask);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void up_exp_nat_elsewhere(struct nlmsghdr *nlh, const struct ct *ct)
+{
+	struct nlattr *nest = exp_start(nlh, ct), *n;
+	struct tuple nat = { documentation_addr(ct->l3num), ct->t[!ct->dir].dst,
+			     htons(opt.toy_port), 0 };
+
+	n = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
+	mnl_attr_put_u32(nlh, CTA_EXPECT_NAT_DIR, htonl(!ct->dir));
+	put_tuple(nlh, CTA_EXPECT_NAT_TUPLE, ct->l3num, &nat);
+	mnl_attr_nest_end(nlh, n);
+	mnl_attr_put_strz(nlh, CTA_EXPECT_FN, "nat-follow-master");
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static const struct unpriv_case unpriv_cases[] = {
+	{ "verdict NF_QUEUE to another queue", NF_QUEUE | (5 << 16), NULL },
+	{ "verdict NF_REPEAT", NF_REPEAT, NULL },
+	{ "NFQA_MARK", NF_ACCEPT, up_mark },
+	{ "NFQA_PRIORITY", NF_ACCEPT, up_priority },
+	{ "NFQA_CT CTA_MARK", NF_ACCEPT, up_ct_mark },
+	{ "NFQA_CT CTA_STATUS", NF_ACCEPT, up_ct_status },
+	{ "NFQA_CT CTA_TIMEOUT", NF_ACCEPT, up_ct_timeout },
+	{ "NFQA_CT CTA_HELP removing the helper", NF_ACCEPT, up_ct_help_remove },
+	{ "NFQA_EXP assigning a helper (CTA_EXPECT_HELP_NAME)", NF_ACCEPT, up_exp_assign_helper },
+	{ "NFQA_EXP permanent (CTA_EXPECT_FLAGS)", NF_ACCEPT, up_exp_permanent },
+	{ "NFQA_EXP to an address not of the connection", NF_ACCEPT, up_exp_other_dst },
+	{ "NFQA_EXP from an address not of the connection", NF_ACCEPT, up_exp_other_src },
+	{ "NFQA_EXP NATed to an address not of the connection", NF_ACCEPT, up_exp_nat_elsewhere },
+};
+#define N_UNPRIV_CASES (sizeof(unpriv_cases) / sizeof(unpriv_cases[0]))
+
+static void unpriv_verdict(struct verdict *v, const struct ct *ct,
+			   struct conn *conn, uint32_t id)
+{
+	const struct unpriv_case *c = &unpriv_cases[conn->unpriv_done++];
+	int err, err2 = 0;
+	char what[160];
+
+	v->nlh = nfq_nlmsg_put(v->buf, NFQNL_MSG_VERDICT, opt.queue);
+	nfq_nlmsg_verdict_put(v->nlh, id, c->verdict);
+	/* The NFQA_EXP cases go with a valid (empty) NFQA_CT. */
+	if (!strncmp(c->name, "NFQA_EXP", 8))
+		put_help(v->nlh, NULL, 0);
+	if (c->build)
+		c->build(v->nlh, ct);
+	err = -send_verdict(v->nlh, true);
+	/* Refused as a whole (the packet is still queued) or applied with
+	 * its conntrack part refused (ENOENT now): either way not lost.
+	 */
+	v->nlh = nfq_nlmsg_put(v->buf, NFQNL_MSG_VERDICT, opt.queue);
+	nfq_nlmsg_verdict_put(v->nlh, id, NF_ACCEPT);
+	err2 = -send_verdict(v->nlh, true);
+	if (err2 == ENOENT)
+		err2 = 0;
+	snprintf(what, sizeof(what), "%s%s", c->name,
+		 err2 ? ", packet lost after the refusal" : "");
+	tap(err == EPERM && !err2, "unprivileged verdict: %s: refused (%s)",
+	    what, err);
+}
+
 static void handle_packet(const struct nlmsghdr *nlh)
 {
 	struct nlattr *attr[NFQA_MAX + 1] = {};
@@ -756,6 +956,20 @@ static void handle_packet(const struct nlmsghdr *nlh)
 
 	if (opt.bad && conn->bad_done < N_BAD_CASES) {
 		bad_verdict(&v, &ct, conn, id);
+		return;
+	}
+	if (opt.unpriv && conn->unpriv_done < N_UNPRIV_CASES) {
+		unpriv_verdict(&v, &ct, conn, id);
+		return;
+	}
+	if (opt.unpriv_no_optin) {
+		static bool reported;
+		int err = -send_verdict(v.nlh, true);
+
+		if (!reported)
+			tap(err == EPERM, "%sverdict on a queue bound without opting in: refused (%s)",
+			    "unprivileged ", err);
+		reported = true;
 		return;
 	}
 
@@ -840,6 +1054,7 @@ static void bind_queue(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
+	uint32_t flags;
 	int ret;
 
 	/* The queue of a previous instance goes away with its socket, a
@@ -859,9 +1074,20 @@ static void bind_queue(void)
 	}
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
-	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_CONNTRACK));
-	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_CONNTRACK));
+	flags = NFQA_CFG_F_CONNTRACK | (opt.unpriv ? NFQA_CFG_F_UNPRIV_VERDICT : 0);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
 	ret = send_verdict(nlh, true);
+	if (ret == -EOPNOTSUPP && opt.unpriv) {
+		/* A kernel without the opt-in: see what it lets through. */
+		printf("# kernel without NFQA_CFG_F_UNPRIV_VERDICT: bound without it\n");
+		flags &= ~NFQA_CFG_F_UNPRIV_VERDICT;
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, opt.queue);
+		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+		ret = send_verdict(nlh, true);
+	}
 	if (ret < 0) {
 		fprintf(stderr, "queue parameters: %s\n", strerror(-ret));
 		exit(2);
@@ -888,9 +1114,10 @@ static void register_helper(void)
 			h.policy[c].expect_max = opt.max_expected;
 			h.policy[c].expect_timeout = 30;
 		}
-		if (opt.fail_closed) {
+		if (opt.fail_closed || opt.all_segments) {
 			h.attrs |= CTH_A_FLAGS;
-			h.flags = NFCTH_F_FAIL_CLOSED;
+			h.flags = (opt.fail_closed ? NFCTH_F_FAIL_CLOSED : 0) |
+				  (opt.all_segments ? NFCTH_F_ALL_SEGMENTS : 0);
 		}
 		ret = cth_new(nl, &h, NLM_F_CREATE);
 		if (ret < 0) {
@@ -899,6 +1126,27 @@ static void register_helper(void)
 			exit(2);
 		}
 	}
+}
+
+/* No capability left: uid and gid 65534, no supplementary group. */
+static void drop_privileges(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0) {
+		perror("drop privileges");
+		exit(2);
+	}
+}
+
+/* A message to an nfnetlink subsystem from a sender without capability. */
+static void try_autoload(int subsys)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nfnl_msg(buf, subsys, 0, 0, AF_UNSPEC, 0);
+	int err = -send_verdict(nlh, true);
+
+	tap(err == EPERM, "%s to an unloaded nfnetlink subsystem: refused (%s)",
+	    "unprivileged message", err);
 }
 
 static void on_signal(int sig)
@@ -913,7 +1161,7 @@ int main(int argc, char *argv[])
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, ret, one = 1;
 
-	while ((c = getopt(argc, argv, "q:n:c:m:C:p:NME:P:X:BFR")) != -1) {
+	while ((c = getopt(argc, argv, "q:n:c:m:C:p:NME:P:X:BFSRUuA:")) != -1) {
 		switch (c) {
 		case 'q': opt.queue = atoi(optarg); break;
 		case 'n': opt.name = optarg; break;
@@ -928,7 +1176,11 @@ int main(int argc, char *argv[])
 		case 'X': opt.toy_count = atoi(optarg); break;
 		case 'B': opt.bad = true; break;
 		case 'F': opt.fail_closed = true; break;
+		case 'S': opt.all_segments = true; break;
 		case 'R': opt.no_register = true; break;
+		case 'U': opt.unpriv = true; break;
+		case 'u': opt.unpriv_no_optin = true; break;
+		case 'A': opt.autoload_subsys = atoi(optarg); break;
 		default:
 			fprintf(stderr, "see the comment at the top of %s\n",
 				__FILE__);
@@ -936,7 +1188,9 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (opt.classes < 1 || opt.classes > CTH_MAX_CLASSES ||
-	    opt.priv_len > 32 || (opt.bad && !opt.toy_port) ||
+	    opt.priv_len > 32 || ((opt.bad || opt.unpriv) && !opt.toy_port) ||
+	    (opt.unpriv && opt.unpriv_no_optin) ||
+	    (opt.autoload_subsys >= 0 && !opt.unpriv && !opt.unpriv_no_optin) ||
 	    opt.toy_count < 1 || opt.toy_count > 8) {
 		fprintf(stderr, "bad options\n");
 		return 2;
@@ -953,6 +1207,11 @@ int main(int argc, char *argv[])
 	if (!opt.no_register)
 		register_helper();
 	bind_queue();
+	if (opt.unpriv || opt.unpriv_no_optin) {
+		drop_privileges();
+		if (opt.autoload_subsys >= 0)
+			try_autoload(opt.autoload_subsys);
+	}
 	printf("ready: helper %s queue %u\n", opt.name, opt.queue);
 
 	while (!stop) {
@@ -975,11 +1234,11 @@ int main(int argc, char *argv[])
 		mnl_cb_run(buf, ret, 0, 0, queue_cb, NULL);
 	}
 
-	printf("summary: packets %u expectations %u verdict_errors %u mangled %u privdata exact %u stale %u bad %u\n",
-	       stats.packets, stats.expectations, stats.exp_errors,
+	printf("summary: packets %u empty %u expectations %u verdict_errors %u mangled %u privdata exact %u stale %u bad %u\n",
+	       stats.packets, stats.empty, stats.expectations, stats.exp_errors,
 	       stats.mangled, stats.priv_exact, stats.priv_stale,
 	       stats.priv_bad);
-	if (opt.bad)
+	if (opt.bad || opt.unpriv || opt.unpriv_no_optin)
 		printf("1..%d\n", tap_n);
 	return stats.priv_bad || tap_failed ? 1 : 0;
 }
