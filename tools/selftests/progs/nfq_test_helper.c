@@ -806,7 +806,9 @@ static void up_exp_assign_helper(struct nlmsghdr *nlh, const struct ct *ct)
 {
 	struct nlattr *nest = exp_start(nlh, ct);
 
-	mnl_attr_put_strz(nlh, CTA_EXPECT_HELP_NAME, opt.name);
+	/* Its own helper is allowed (SIP's incoming calls), another not. */
+	mnl_attr_put_strz(nlh, CTA_EXPECT_HELP_NAME,
+			  strcmp(opt.name, "tftp") ? "tftp" : "ftp");
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -885,7 +887,7 @@ static const struct unpriv_case unpriv_cases[] = {
 	{ "NFQA_CT CTA_STATUS", NF_ACCEPT, up_ct_status },
 	{ "NFQA_CT CTA_TIMEOUT", NF_ACCEPT, up_ct_timeout },
 	{ "NFQA_CT CTA_HELP removing the helper", NF_ACCEPT, up_ct_help_remove },
-	{ "NFQA_EXP assigning a helper (CTA_EXPECT_HELP_NAME)", NF_ACCEPT, up_exp_assign_helper },
+	{ "NFQA_EXP assigning another helper (CTA_EXPECT_HELP_NAME)", NF_ACCEPT, up_exp_assign_helper },
 	{ "NFQA_EXP permanent (CTA_EXPECT_FLAGS)", NF_ACCEPT, up_exp_permanent },
 	{ "NFQA_EXP to an address not of the connection", NF_ACCEPT, up_exp_other_dst },
 	{ "NFQA_EXP from an address not of the connection", NF_ACCEPT, up_exp_other_src },
