@@ -18,10 +18,12 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/sysctl.h>
 #include <linux/tcp.h>
 #include <linux/workqueue.h>
 #include <net/ip.h>
@@ -53,7 +55,7 @@ struct nfnl_cthelper {
 	struct list_head		purge_list;
 	struct nf_conntrack_helper	helper;
 	struct nf_conntrack_expect_policy policy[NF_CT_MAX_EXPECT_CLASSES];
-	bool				fail_closed;
+	u32				user_flags;	/* NFCTH_F_* */
 };
 
 struct nfnl_cthelper_net {
@@ -77,6 +79,12 @@ struct nfnl_cthelper_net {
 
 static unsigned int nfnl_cthelper_net_id __read_mostly;
 
+/* How many user-space helpers one namespace may register. Set from the
+ * initial namespace only (net.netfilter.nf_conntrack_userspace_helpers_max):
+ * a container must not raise its own limit.
+ */
+static unsigned int nfnl_cthelper_max __read_mostly = 64;
+
 static struct nfnl_cthelper_net *nfnl_cthelper_pernet(struct net *net)
 {
 	return net_generic(net, nfnl_cthelper_net_id);
@@ -98,7 +106,8 @@ nfnl_cthelper_verdict(const struct nf_conntrack_helper *helper)
 		return NF_ACCEPT;
 
 	verdict = NF_QUEUE_NR(READ_ONCE(helper->queue_num));
-	if (!READ_ONCE(to_nfnl_cthelper(helper)->fail_closed))
+	if (!(READ_ONCE(to_nfnl_cthelper(helper)->user_flags) &
+	      NFCTH_F_FAIL_CLOSED))
 		verdict |= NF_VERDICT_FLAG_QUEUE_BYPASS;
 
 	return verdict;
@@ -157,6 +166,33 @@ static bool nfnl_cthelper_tcp_no_payload(const struct sk_buff *skb, u8 pf)
 	return th && protoff + th->doff * 4 >= skb->len;
 }
 
+/* The packets nf_confirm() runs no helper on: those leaving through a VRF
+ * device's POST_ROUTING (they pass it again through the real device) and
+ * IPv6 fragments other than the first.
+ */
+static bool nfnl_cthelper_skip(const struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+#if IS_ENABLED(CONFIG_NET_L3_MASTER_DEV)
+	if (state->hook == NF_INET_POST_ROUTING &&
+	    netif_is_l3_master(state->out))
+		return true;
+#endif
+#if IS_ENABLED(CONFIG_IPV6)
+	if (state->pf == NFPROTO_IPV6) {
+		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+		__be16 frag_off;
+
+		if (ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				     sizeof(struct ipv6hdr),
+				     &nexthdr, &frag_off) < 0 ||
+		    (frag_off & htons(~0x7)))
+			return true;
+	}
+#endif
+	return false;
+}
+
 /* Runs before the confirm hook, so that a packet that user space reinjects
  * (or that bypasses an empty queue) is still seq-adjusted and confirmed.
  */
@@ -169,7 +205,8 @@ static unsigned int nfnl_cthelper_hook(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo == IP_CT_RELATED_REPLY)
+	if (!ct || ctinfo == IP_CT_RELATED_REPLY ||
+	    nfnl_cthelper_skip(skb, state))
 		return NF_ACCEPT;
 
 	help = nfct_help(ct);
@@ -180,13 +217,20 @@ static unsigned int nfnl_cthelper_hook(void *priv, struct sk_buff *skb,
 	if (!helper || !(READ_ONCE(helper->flags) & NF_CT_HELPER_F_USERSPACE))
 		return NF_ACCEPT;
 
-	/* User space may change the payload length, with or without NAT;
-	 * the extension can only be added before confirmation.
+	/* User space may change the length of a TCP payload, with or without
+	 * NAT; the extension can only be added before confirmation. Without
+	 * it such a change would break the connection: drop the packet (it
+	 * is sent again) rather than lose sequence adjustment silently.
 	 */
-	if (!nf_ct_is_confirmed(ct) && !nfct_seqadj(ct))
-		nfct_seqadj_ext_add(ct);
+	if (nf_ct_protonum(ct) == IPPROTO_TCP && !nf_ct_is_confirmed(ct) &&
+	    !nfct_seqadj(ct) && !nfct_seqadj_ext_add(ct)) {
+		nf_ct_helper_log(skb, ct, "cannot add sequence adjustment");
+		return NF_DROP;
+	}
 
 	if (nf_ct_protonum(ct) == IPPROTO_TCP &&
+	    !(READ_ONCE(to_nfnl_cthelper(helper)->user_flags) &
+	      NFCTH_F_ALL_SEGMENTS) &&
 	    nfnl_cthelper_tcp_no_payload(skb, state->pf))
 		return NF_ACCEPT;
 
@@ -298,8 +342,11 @@ static int nfnl_cthelper_parse_tuple(struct nf_conntrack_tuple *tuple,
 static const struct nla_policy nfnl_cthelper_class_policy[NFCTH_POLICY_MAX + 1] = {
 	[NFCTH_POLICY_NAME]		= { .type = NLA_NUL_STRING,
 					    .len = NF_CT_HELPER_NAME_LEN - 1 },
-	[NFCTH_POLICY_EXPECT_MAX]	= NLA_POLICY_RANGE(NLA_BE32, 1,
-							   NF_CT_EXPECT_MAX_CNT),
+	/* 0, as upstream: no limit per connection (the namespace's
+	 * nf_conntrack_expect_max still applies).
+	 */
+	[NFCTH_POLICY_EXPECT_MAX]	= NLA_POLICY_MAX(NLA_BE32,
+							 NF_CT_EXPECT_MAX_CNT),
 	[NFCTH_POLICY_EXPECT_TIMEOUT]	= { .type = NLA_BE32 },
 };
 
@@ -425,9 +472,8 @@ static void nfnl_cthelper_set_fields(struct nfnl_cthelper *nlcth,
 	if (tb[NFCTH_STATUS])
 		nfnl_cthelper_set_status(helper, tb[NFCTH_STATUS]);
 	if (tb[NFCTH_FLAGS])
-		WRITE_ONCE(nlcth->fail_closed,
-			   !!(ntohl(nla_get_be32(tb[NFCTH_FLAGS])) &
-			      NFCTH_F_FAIL_CLOSED));
+		WRITE_ONCE(nlcth->user_flags,
+			   ntohl(nla_get_be32(tb[NFCTH_FLAGS])));
 }
 
 /* Called by the last nf_conntrack_helper_put() of a helper whose namespace
@@ -450,6 +496,12 @@ static int nfnl_cthelper_create(struct net *net,
 
 	if (!req->has_tuple || !req->nr_classes || !tb[NFCTH_PRIV_DATA_LEN])
 		return -EINVAL;
+
+	if (cnet->count >= READ_ONCE(nfnl_cthelper_max)) {
+		NL_SET_ERR_MSG(extack,
+			       "too many user-space helpers in this namespace");
+		return -ENOSPC;
+	}
 
 	nlcth = kzalloc(sizeof(*nlcth), GFP_KERNEL_ACCOUNT);
 	if (!nlcth)
@@ -623,6 +675,7 @@ static int nfnl_cthelper_fill_info(struct sk_buff *skb, u32 portid, u32 seq,
 	const struct nf_conntrack_helper *helper = &nlcth->helper;
 	u32 status = NFCT_HELPER_STATUS_DISABLED;
 	struct nlmsghdr *nlh;
+	u32 user_flags;
 	u16 event;
 
 	event = nfnl_msg_type(NFNL_SUBSYS_CTHELPER, NFNL_MSG_CTHELPER_NEW);
@@ -644,8 +697,8 @@ static int nfnl_cthelper_fill_info(struct sk_buff *skb, u32 portid, u32 seq,
 		goto nla_put_failure;
 
 	/* Only when set, so that replies stay as old clients know them. */
-	if (READ_ONCE(nlcth->fail_closed) &&
-	    nla_put_be32(skb, NFCTH_FLAGS, htonl(NFCTH_F_FAIL_CLOSED)))
+	user_flags = READ_ONCE(nlcth->user_flags);
+	if (user_flags && nla_put_be32(skb, NFCTH_FLAGS, htonl(user_flags)))
 		goto nla_put_failure;
 
 	nlmsg_end(skb, nlh);
@@ -795,14 +848,16 @@ static int nfnl_cthelper_del(struct sk_buff *skb, const struct nfnl_info *info,
 	if (deleted)
 		queue_work(system_unbound_wq, &cnet->purge_work);
 
-	if (busy && req.name) {
+	/* As upstream: success if anything was deleted, EBUSY if all that
+	 * matched is in use (a flush too), and a flush of nothing succeeds.
+	 */
+	if (deleted)
+		return 0;
+	if (busy) {
 		NL_SET_ERR_MSG(info->extack, "helper is in use by a rule");
 		return -EBUSY;
 	}
-	/* A flush succeeds even with nothing to delete. */
-	if (!deleted && req.name)
-		return -ENOENT;
-	return 0;
+	return req.name ? -ENOENT : 0;
 }
 
 static const struct netlink_range_validation nfnl_cthelper_queue_range = {
@@ -819,7 +874,8 @@ static const struct nla_policy nfnl_cthelper_policy[NFCTH_MAX + 1] = {
 	[NFCTH_PRIV_DATA_LEN]	= NLA_POLICY_MAX(NLA_BE32, NFNL_CTHELPER_DATA_MAX),
 	[NFCTH_STATUS]		= NLA_POLICY_MAX(NLA_BE32,
 						 NFCT_HELPER_STATUS_ENABLED),
-	[NFCTH_FLAGS]		= NLA_POLICY_MASK(NLA_BE32, NFCTH_F_FAIL_CLOSED),
+	[NFCTH_FLAGS]		= NLA_POLICY_MASK(NLA_BE32, NFCTH_F_FAIL_CLOSED |
+							NFCTH_F_ALL_SEGMENTS),
 };
 
 static const struct nfnl_callback nfnl_cthelper_cb[NFNL_MSG_CTHELPER_MAX] = {
@@ -910,19 +966,48 @@ static struct pernet_operations nfnl_cthelper_net_ops = {
 	.size	= sizeof(struct nfnl_cthelper_net),
 };
 
+#ifdef CONFIG_SYSCTL
+static struct ctl_table nfnl_cthelper_sysctl[] = {
+	{
+		.procname	= "nf_conntrack_userspace_helpers_max",
+		.data		= &nfnl_cthelper_max,
+		.maxlen		= sizeof(nfnl_cthelper_max),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec,
+	},
+};
+
+static struct ctl_table_header *nfnl_cthelper_sysctl_header;
+#endif
+
 static int __init nfnl_cthelper_init(void)
 {
 	int err;
 
+#ifdef CONFIG_SYSCTL
+	nfnl_cthelper_sysctl_header = register_net_sysctl(&init_net,
+							  "net/netfilter",
+							  nfnl_cthelper_sysctl);
+	if (!nfnl_cthelper_sysctl_header)
+		return -ENOMEM;
+#endif
 	err = register_pernet_subsys(&nfnl_cthelper_net_ops);
 	if (err < 0)
-		return err;
+		goto err_sysctl;
 
 	err = nfnetlink_subsys_register(&nfnl_cthelper_subsys);
 	if (err < 0) {
 		pr_err("nfnl_cthelper: cannot register with nfnetlink\n");
-		unregister_pernet_subsys(&nfnl_cthelper_net_ops);
+		goto err_pernet;
 	}
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&nfnl_cthelper_net_ops);
+err_sysctl:
+#ifdef CONFIG_SYSCTL
+	unregister_net_sysctl_table(nfnl_cthelper_sysctl_header);
+#endif
 	return err;
 }
 
@@ -930,6 +1015,9 @@ static void __exit nfnl_cthelper_exit(void)
 {
 	nfnetlink_subsys_unregister(&nfnl_cthelper_subsys);
 	unregister_pernet_subsys(&nfnl_cthelper_net_ops);
+#ifdef CONFIG_SYSCTL
+	unregister_net_sysctl_table(nfnl_cthelper_sysctl_header);
+#endif
 }
 
 module_init(nfnl_cthelper_init);
