@@ -19,16 +19,18 @@ fw_filter "$F" iptables
 nsx "$F" iptables -A FORWARD -p tcp --dport 7000 -m conntrack --ctstate NEW -j ACCEPT
 spawn "$S" socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat
 wait_port "$S" 7000 || skip_all "socat does not listen"
-nsx "$F" iptables -t raw -A PREROUTING -p tcp --dport 7000 -j CT --helper ftp
 
 # empty_of OPTIONS...: the "empty" count of a helper run with OPTIONS
-# over one connection of two lines.
+# over one connection of two lines. The rule comes after the helper: with
+# no ftp in the namespace it would autoload the in-kernel one.
 empty_of() {
 	nfq_helper_start "$F" -P 5001 "$@" || return 1
+	nsx "$F" iptables -t raw -A PREROUTING -p tcp --dport 7000 -j CT --helper ftp
 	{ echo one; sleep 0.3; echo two; sleep 0.3; } |
 		nsx "$C" socat -t 2 - TCP:$SRV4:7000 >"$T/echo" 2>&1
 	sleep 1
 	nfq_helper_stop
+	nsx "$F" iptables -t raw -F
 	grep -q two "$T/echo" || { echo "# the connection failed" >&2; return 1; }
 	sed -n 's/^summary: packets [0-9]* empty \([0-9]*\) .*/\1/p' "$NFQ_LOG"
 }
@@ -38,5 +40,4 @@ check "by default no segment without payload is queued (got $n)" [ "$n" = 0 ]
 n=$(empty_of -S) || n=error
 check "with NFCTH_F_ALL_SEGMENTS the handshake, ACKs and FIN are queued (got $n)" \
 	sh -c "[ '$n' != error ] && [ '$n' -ge 3 ]"
-nsx "$F" iptables -t raw -F
 tap_done
