@@ -289,6 +289,11 @@ def uac(a):
     r = sig.request_response(invite, "INVITE", a.timeout)
     print("invite %s" % (r[0] if r else "timeout"), flush=True)
     if not r or r[0] != 200:
+        # what reached the announced ports meanwhile (a callee that got
+        # the INVITE sends at once)
+        media.run(None, None, 0.5)
+        print("media-in rtp=%d rtcp=%d" % (1 if media.got_rtp else 0,
+                                           1 if media.got_rtcp else 0), flush=True)
         media.close()
         return 2
     _, hdrs, rbody = r

@@ -9,16 +9,20 @@
 # flows alice <-> bob through the firewall, from ports other than the
 # announced ones, so that each direction needs its own expectation.
 #
-# sip_setup                 topology, kamailio, bob; skip_all when missing
-# sip_fw NS [nat]           the stateful firewall: NEW only from the client
+# sip_setup                 topology, kamailio, bob, the firewall (sip_fw);
+#                           skip_all when something is missing
+# sip_fw NS                 the stateful firewall: NEW only from the client
 #                           side to port 5060 (UDP, TCP), ESTABLISHED,RELATED
-# sip_nat NS none|snat|dnat the firewall's NAT (lib.sh's fw_nat, for 5060)
-# sip_assign NS HELPER      CT --helper HELPER on UDP and TCP to port 5060
-# sip_call NAME PROXY TRANSPORT [UA ARGS...]
-#                           one call by alice; $T/NAME.out holds what alice
-#                           saw, sip_bob_got NAME what bob received
-# sip_media_ok NAME         both directions of media of call NAME arrived
-# sip_media_none NAME       no media of call NAME arrived either way
+# sip_nat NS none|snat|dnat the firewall's NAT of port 5060
+# sip_assign NS HELPER [PROTOS]  CT --helper HELPER on PROTOS to port 5060
+# sip_call ID LOCAL PROXY TRANSPORT [UA ARGS...]
+#                           one call by alice; $T/ID.out holds what she saw
+# sip_media_ok ID           both directions of media of call ID arrived
+# sip_media_none ID         no media of call ID arrived either way
+# sip_kernel_load, sip_kernel_unload NS: nf_conntrack_sip + nf_nat_sip
+# sip_cthd_has FEATURE, sip_cthd_start NS, sip_cthd_stop NS: cthelperd
+# sip_events_start NS, sip_events_stop: conntrack -E expect in $T/events
+# sip_done                  logs when a case failed, then tap_done
 
 UA="/usr/bin/python3 $REPO/tools/selftests/progs/sip_ua.py"
 BOB_LOG=$T/bob.log
@@ -27,6 +31,7 @@ CLI4_OTHER=10.0.1.3 CLI6_OTHER=dead:1::3
 SRV4_OTHER=10.0.2.3 SRV6_OTHER=dead:2::3
 
 sip_setup() {
+	require nfct conntrack nft
 	command -v kamailio >/dev/null || skip_all "kamailio not installed"
 	[ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 not installed"
 	topo_setup
@@ -42,6 +47,7 @@ sip_setup() {
 		sed 's/^/# bob: /' "$BOB_LOG"
 		skip_all "bob does not register with kamailio"
 	}
+	sip_fw "$F"
 }
 
 # kamailio_start: registrar (usrloc in memory, any domain) and stateful
@@ -272,5 +278,23 @@ sip_send() {
 
 # sip_expected_port PORT: an expectation to PORT was in $T/events
 sip_expected_port() {
-	grep NEW "$T/events" | grep -q "dport=$1 "
+	grep -a NEW "$T/events" | grep -q "dport=$1 "
+}
+
+# sip_cthd_stop NS: no helper rules nor conntracks, SIGTERM; one TAP line:
+# cthelperd exits 0
+sip_cthd_stop() {
+	sip_unassign "$1"
+	cthelperd_stop
+	check "SIGTERM: cthelperd exits 0" test "$?" -eq 0
+}
+
+# sip_done: the end of kamailio's and cthelperd's logs when a case failed,
+# then tap_done
+sip_done() {
+	if [ "$TAP_FAILED" -ne 0 ]; then
+		sed 's/^/# kamailio: /' "$KAM_LOG" | tail -n 30
+		[ -s "$CTHD_LOG" ] && sed 's/^/# cthelperd: /' "$CTHD_LOG" | tail -n 30
+	fi
+	tap_done
 }
