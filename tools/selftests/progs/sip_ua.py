@@ -13,7 +13,6 @@ and they do not say whether each media direction arrived: this one does.
         proxy), ACKs, exchanges RTP and RTCP, BYEs; prints what it saw.
         Or, with --listen, only REGISTERs and then logs the requests that
         reach its Contact.
-  send  one raw UDP datagram (a forged request) from ADDR:PORT.
 
 Media is sent from a socket other than the announced one, so that each
 direction is its own conntrack and needs its own expectation: a reply to
@@ -402,14 +401,6 @@ def uas(a):
             sock.sendto(("SIP/2.0 200 OK\r\n%sContent-Length: 0\r\n\r\n" % common).encode(), peer)
 
 
-def send(a):
-    data = open(a.file, "rb").read() if a.file != "-" else sys.stdin.buffer.read()
-    s = socket.socket(fam(a.src), socket.SOCK_DGRAM)
-    s.bind((a.src, a.src_port))
-    s.sendto(data, (a.dst, a.dst_port))
-    return 0
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -442,14 +433,8 @@ def main():
     s.add_argument("--media6", required=True)
     s.add_argument("--media-port", type=int, default=42000)
     s.add_argument("--log", required=True)
-    d = sub.add_parser("send")
-    d.add_argument("--src", required=True)
-    d.add_argument("--src-port", type=int, default=0)
-    d.add_argument("--dst", required=True)
-    d.add_argument("--dst-port", type=int, default=5060)
-    d.add_argument("--file", default="-")
     a = p.parse_args()
-    return {"uac": uac, "uas": uas, "send": send}[a.cmd](a)
+    return {"uac": uac, "uas": uas}[a.cmd](a)
 
 
 if __name__ == "__main__":

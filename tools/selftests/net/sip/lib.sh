@@ -31,7 +31,7 @@ CLI4_OTHER=10.0.1.3 CLI6_OTHER=dead:1::3
 SRV4_OTHER=10.0.2.3 SRV6_OTHER=dead:2::3
 
 sip_setup() {
-	require nfct conntrack nft
+	require nfct conntrack nft socat
 	command -v kamailio >/dev/null || skip_all "kamailio not installed"
 	[ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 not installed"
 	topo_setup
@@ -173,7 +173,7 @@ sip_call() {
 	# can carry this one's media
 	ALICE_PORT=$((ALICE_PORT + 2))
 	nsx "$C" $UA uac --local "$_sc_local" --proxy "$_sc_proxy" \
-		--transport "$_sc_tr" --to bob --call-id "$_sc_id" --media-time 5 \
+		--transport "$_sc_tr" --to bob --call-id "$_sc_id" --media-time 4 \
 		--media-port $ALICE_PORT "$@" >"$T/$_sc_id.out" 2>&1
 	_sc_rc=$?
 	sed "s/^/# $_sc_id: /" "$T/$_sc_id.out"
@@ -215,19 +215,21 @@ sip_cthd_has() {
 	return 1
 }
 
-# sip_cthd_start NS: cthelperd serving sip (registered by itself) and
-# assigned to UDP and, when it has it, TCP port 5060. False with the reason
-# in $SIP_MISSING when it has no sip helper or does not start.
+# sip_cthd_start NS [ARGS...]: cthelperd serving sip (registered by
+# itself; more cthelperd ARGS) and assigned to UDP and, when it has it, TCP
+# port 5060. False with the reason in $SIP_MISSING when it has no sip
+# helper or does not start.
 sip_cthd_start() {
+	_cs_ns=$1; shift
 	sip_cthd_has helper || return 1
-	if ! cthelperd_start "$1" --helper sip --register; then
+	if ! cthelperd_start "$_cs_ns" --helper sip --register "$@"; then
 		SIP_MISSING="cthelperd --helper sip does not start"
 		not_ok "cthelperd starts with the sip helper"
 		return 1
 	fi
 	SIP_PROTOS=udp
 	sip_cthd_has tcp && SIP_PROTOS="udp tcp"
-	sip_assign "$1" sip "$SIP_PROTOS"
+	sip_assign "$_cs_ns" sip "$SIP_PROTOS"
 }
 
 # sip_kernel_load: nf_conntrack_sip + nf_nat_sip; false with the reason in
@@ -271,9 +273,12 @@ sip_host() {
 }
 
 # sip_send NS SRC SRC_PORT DST: the datagram on stdin from SRC:SRC_PORT to
-# DST:5060
+# DST:5060 (socat: a python start costs a second in the VM)
 sip_send() {
-	nsx "$1" $UA send --src "$2" --src-port "$3" --dst "$4"
+	case $4 in
+	*:*)	nsx "$1" socat -u STDIN "UDP6-SENDTO:[$4]:5060,bind=[$2]:$3" ;;
+	*)	nsx "$1" socat -u STDIN "UDP4-SENDTO:$4:5060,bind=$2:$3" ;;
+	esac
 }
 
 # sip_expected_port PORT: an expectation to PORT was in $T/events

@@ -1,9 +1,10 @@
-#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# SIP calls through a NATing stateful firewall (NEW only to port 5060 from
-# the client side, plus ESTABLISHED,RELATED): with SNAT kamailio and bob
-# see the firewall's address, so the offer's SDP must be rewritten to it
-# and the media expectation NATed back to alice; with DNAT alice calls the
+# The body of sip_snat.sh and sip_dnat.sh (one test each, to stay well
+# inside the VM's time per test), with $SIP_NAT snat or dnat: SIP calls
+# through a NATing stateful firewall (NEW only to port 5060 from the client
+# side, plus ESTABLISHED,RELATED). With SNAT kamailio and bob see the
+# firewall's address, so the offer's SDP must be rewritten to it and the
+# media expectation NATed back to alice; with DNAT alice calls the
 # firewall's address, so the answer's SDP must be rewritten to it and the
 # expectation NATed on to bob. IPv4 and IPv6, UDP and TCP. Without a
 # helper the media must fail; nf_conntrack_sip + nf_nat_sip are the
@@ -63,14 +64,12 @@ hostport_re() {
 }
 
 # one transport shows it (sip_call.sh has both)
-nat_calls "no helper" none snat udp
-nat_calls "no helper" none dnat udp
+nat_calls "no helper" none $SIP_NAT udp
 sip_unassign "$F"
 
 if sip_kernel_load; then
 	sip_assign "$F" sip
-	nat_calls nf_nat_sip ok snat
-	nat_calls nf_nat_sip ok dnat
+	nat_calls nf_nat_sip ok $SIP_NAT
 	sip_kernel_unload "$F"
 else
 	skip "nf_conntrack_sip + nf_nat_sip: the same calls" "$SIP_MISSING"
@@ -80,15 +79,14 @@ if sip_cthd_start "$F"; then
 	ok "cthelperd starts with the sip helper, assigned to $SIP_PROTOS"
 	if sip_cthd_has nat; then
 		sip_cthd_has tcp
-		nat_calls cthelperd ok snat "$SIP_PROTOS" "$SIP_MISSING"
-		nat_calls cthelperd ok dnat "$SIP_PROTOS" "$SIP_MISSING"
+		nat_calls cthelperd ok $SIP_NAT "$SIP_PROTOS" "$SIP_MISSING"
 		check "stats: packets rewritten, no internal or kernel error" sh -c "
-			[ '$(cthelperd_counter mangled)' -ge 8 ] &&
+			[ '$(cthelperd_counter mangled)' -ge 4 ] &&
 			[ '$(cthelperd_counter accepted_on_error)' = 0 ] &&
 			[ '$(cthelperd_counter kernel_errors)' = 0 ]"
 		cthelperd_stats | sed 's/^/# /'
 	else
-		skip "cthelperd: SNAT and DNAT calls" "$SIP_MISSING"
+		skip "cthelperd: $SIP_NAT calls" "$SIP_MISSING"
 	fi
 	sip_cthd_stop "$F"
 else
