@@ -359,6 +359,46 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 		      struct cthd_result *res, const struct cthd_line_ops *ops, void *ctx);
 
 /*
+ * The TCP stream layer for framed message protocols (stream_msg.c): SIP over
+ * TCP (framed by Content-Length), ... The helper says how long the
+ * message at a position is; this layer remembers, in sequence numbers in
+ * the private data, where the next message of each direction starts, so
+ * that only message starts are read: never text inside a body, whatever
+ * the segmentation. A direction's first payload byte is a message start;
+ * a retransmission of a segment whose messages acted (an expectation, an
+ * edit) is read again from the same place, so it is rewritten the same.
+ * A message cut by a segment's end is not read (counted lost) unless it
+ * starts the segment and its length is not known yet: then the segment is
+ * dropped, so that the sender resends it with more. A malformed message
+ * leaves the direction unread from there on (its boundaries are unknown).
+ */
+struct cthd_msg_stream {
+	uint32_t next_seq[2];	/* per direction: where the next message starts */
+	uint32_t mark_seq[2];	/* where the messages of the last segment that acted started */
+	uint32_t flags;
+	uint32_t version;	/* CTHD_MSG_STREAM_VERSION once anything was seen */
+};
+
+#define CTHD_MSG_STREAM_VERSION	0xf7e5dbd1u
+
+/* Longest message head the layer drops a segment for, waiting for the rest. */
+#define CTHD_MSG_HEAD_WAIT_MAX	1024
+
+struct cthd_msg_ops {
+	/*
+	 * The length of the message (or of keep-alive bytes between
+	 * messages) at data[0..len): > 0 when known (it may be more than
+	 * len), 0 when data holds too little to tell, < 0 when malformed.
+	 */
+	long (*frame)(void *ctx, const char *data, size_t len);
+	/* A whole message at payload offset `offset`. 0 or a negative errno. */
+	int (*message)(void *ctx, const char *data, size_t len, size_t offset);
+};
+
+int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *st,
+			 struct cthd_result *res, const struct cthd_msg_ops *ops, void *ctx);
+
+/*
  * The port to tell the peer for an expectation the master's NAT applies to
  * (exp->nat set, exp->nat_port the announced port, exp->tuple filled):
  * never one that another expectation of the same tuple holds, for the
