@@ -29,7 +29,7 @@
 #include "../helper.h"
 #include "sip.h"
 
-static const struct cthd_helper sip_helper;
+static const struct cthd_helper sip_helper, sip_tcp_helper;
 
 /* A NATed message's edits, collected in any order, sorted before they go out. */
 #define SIP_EDITS_MAX	(CTHD_MANGLE_MAX - 1)	/* and Content-Length */
@@ -42,6 +42,7 @@ struct sip_edit {
 };
 
 struct sip_ctx {
+	const struct cthd_helper *helper;	/* sip (UDP) or sip-tcp */
 	const struct cthd_packet *pkt;
 	const struct cthd_conntrack *ct;
 	struct cthd_result *res;
@@ -398,8 +399,11 @@ static void sip_register(struct sip_ctx *x, const struct sip_msg *m)
 	    sip_uri_hostport(x->msg, m->contact[0], &hp) != 1 || hp.family != ct->family ||
 	    !sip_addr_eq(x, &hp.addr, &here->src))
 		return;
-	if (sip_param(x->msg, m->contact[0], hp.text.off + hp.text.len, "transport=", &val) &&
-	    (val.len != 3 || strncasecmp(x->msg + val.off, "udp", 3))) {
+	/* a contact of the helper's own transport (UDP unless it says) */
+	if (sip_param(x->msg, m->contact[0], hp.text.off + hp.text.len, "transport=", &val) ?
+	    (val.len != 3 ||
+	     strncasecmp(x->msg + val.off, ct->l4proto == IPPROTO_TCP ? "tcp" : "udp", 3)) :
+	    ct->l4proto != IPPROTO_UDP) {
 		x->res->lost++;
 		return;
 	}
@@ -420,11 +424,11 @@ static void sip_register(struct sip_ctx *x, const struct sip_msg *m)
 		x->res->parse_errors++;
 		return;
 	}
-	cthd_expect_to_sender(&exp, ct, dir, IPPROTO_UDP, port, port,
-			      !cthd_option(&sip_helper, x->pkt, SIP_OPT_DIRECT_SIGNALLING));
+	cthd_expect_to_sender(&exp, ct, dir, ct->l4proto, port, port,
+			      !cthd_option(x->helper, x->pkt, SIP_OPT_DIRECT_SIGNALLING));
 	exp.class = SIP_CLASS_SIGNALLING;
 	exp.flags = NF_CT_EXPECT_PERMANENT;
-	snprintf(exp.helper, sizeof(exp.helper), "%s", sip_helper.name);
+	snprintf(exp.helper, sizeof(exp.helper), "%s", x->helper->name);
 	if (x->natted) {
 		const struct cthd_tuple *there = &ct->tuple[cthd_dir_other(dir)];
 
@@ -493,43 +497,114 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 	return 0;
 }
 
+static void sip_ctx_init(struct sip_ctx *x, const struct cthd_helper *h,
+			 const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
+			 struct cthd_result *res)
+{
+	memset(x, 0, sizeof(*x));
+	x->helper = h;
+	x->pkt = pkt;
+	x->ct = ct;
+	x->res = res;
+	x->direct_media = cthd_option(h, pkt, SIP_OPT_DIRECT_MEDIA);
+	x->natted = cthd_conntrack_is_natted(ct);
+}
+
 static int sip_process(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
 		       void *priv, struct cthd_result *res)
 {
-	struct sip_ctx x = {
-		.pkt = pkt, .ct = ct, .res = res,
-		.direct_media = cthd_option(&sip_helper, pkt, SIP_OPT_DIRECT_MEDIA),
-		.natted = cthd_conntrack_is_natted(ct),
-	};
+	struct sip_ctx x;
 
 	(void)priv;
 	if (ct->l4proto != IPPROTO_UDP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
+	sip_ctx_init(&x, &sip_helper, pkt, ct, res);
 	sip_message(&x, 0, pkt->payload_len, true);
 	return 0;
 }
 
-/* nf_conntrack_sip's classes and limits */
+/* SIP over TCP: messages framed by Content-Length, CRLF keep-alives between them. */
+static long sip_frame(void *ctx, const char *data, size_t len)
+{
+	struct sip_msg m;
+	size_t crlf = 0;
+	int rc;
+
+	(void)ctx;
+	while (crlf < len && (data[crlf] == '\r' || data[crlf] == '\n'))
+		crlf++;
+	if (crlf)
+		return (long)crlf;
+	rc = sip_parse_msg(data, len, false, &m);
+	if (rc == 1 || rc == -EAGAIN)
+		return (long)m.length;
+	return -1;
+}
+
+static int sip_stream_message(void *ctx, const char *data, size_t len, size_t offset)
+{
+	struct sip_ctx *x = ctx;
+
+	(void)data;
+	sip_message(x, offset, len, false);
+	return 0;
+}
+
+static const struct cthd_msg_ops sip_msg_ops = {
+	.frame = sip_frame,
+	.message = sip_stream_message,
+};
+
+static int sip_tcp_process(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
+			   void *priv, struct cthd_result *res)
+{
+	struct sip_tcp_priv *st = priv;
+	struct sip_ctx x;
+
+	if (ct->l4proto != IPPROTO_TCP || (ct->family != AF_INET && ct->family != AF_INET6))
+		return -EPROTONOSUPPORT;
+	sip_ctx_init(&x, &sip_tcp_helper, pkt, ct, res);
+	return cthd_stream_messages(pkt, &st->stream, res, &sip_msg_ops, &x);
+}
+
+/* nf_conntrack_sip's classes and limits, and its parameters */
+#define SIP_POLICIES { \
+	/* the kernel's 180 s, refreshed to the binding's Expires: we cannot refresh */ \
+	[SIP_CLASS_SIGNALLING] = { .name = "signalling", .max_expected = 1, .timeout = 3600 }, \
+	[SIP_CLASS_AUDIO] = { .name = "audio", .max_expected = 4, .timeout = 180 }, \
+	[SIP_CLASS_VIDEO] = { .name = "video", .max_expected = 4, .timeout = 180 }, \
+	[SIP_CLASS_IMAGE] = { .name = "image", .max_expected = 2, .timeout = 180 }, \
+}
+#define SIP_OPTIONS { \
+	[SIP_OPT_DIRECT_MEDIA] = { .name = "sip_direct_media", .def = 1, .max = 1 }, \
+	[SIP_OPT_DIRECT_SIGNALLING] = { .name = "sip_direct_signalling", .def = 1, .max = 1 }, \
+}
+
 static const struct cthd_helper sip_helper = {
 	.name = "sip",
 	.l4proto = IPPROTO_UDP,
 	.default_port = 5060,
 	.n_policies = 4,
-	.policies = {
-		/* the kernel's 180 s, refreshed to the binding's Expires: we cannot refresh */
-		[SIP_CLASS_SIGNALLING] = { .name = "signalling", .max_expected = 1, .timeout = 3600 },
-		[SIP_CLASS_AUDIO] = { .name = "audio", .max_expected = 4, .timeout = 180 },
-		[SIP_CLASS_VIDEO] = { .name = "video", .max_expected = 4, .timeout = 180 },
-		[SIP_CLASS_IMAGE] = { .name = "image", .max_expected = 2, .timeout = 180 },
-	},
-	.priv_len = sizeof(struct sip_priv),
+	.policies = SIP_POLICIES,
+	.priv_len = 0,
 	.process = sip_process,
 	.n_options = 2,
-	.options = {
-		[SIP_OPT_DIRECT_MEDIA] = { .name = "sip_direct_media", .def = 1, .max = 1 },
-		[SIP_OPT_DIRECT_SIGNALLING] = { .name = "sip_direct_signalling", .def = 1,
-						.max = 1 },
-	},
+	.options = SIP_OPTIONS,
 };
 
 CTHD_HELPER_REGISTER(sip_helper);
+
+/* The kernel's helper has one name for both; cthelperd's registry one per protocol. */
+static const struct cthd_helper sip_tcp_helper = {
+	.name = "sip-tcp",
+	.l4proto = IPPROTO_TCP,
+	.default_port = 5060,
+	.n_policies = 4,
+	.policies = SIP_POLICIES,
+	.priv_len = sizeof(struct sip_tcp_priv),
+	.process = sip_tcp_process,
+	.n_options = 2,
+	.options = SIP_OPTIONS,
+};
+
+CTHD_HELPER_REGISTER(sip_tcp_helper);

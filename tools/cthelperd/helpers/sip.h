@@ -60,7 +60,8 @@ struct sip_msg {
  * (RFC 3261 18.3: the body is the rest); on a stream it is required.
  * Returns 1 with *m filled; 0 for no message (an empty payload or a CRLF
  * keep-alive, RFC 5626); -EAGAIN on a stream when the message continues
- * beyond len; -EINVAL for a malformed one: a bad start line, no CSeq or
+ * beyond len (m->length its whole length once the headers are complete,
+ * else 0); -EINVAL for a malformed one: a bad start line, no CSeq or
  * one whose method is not the request's, a header line without a name,
  * duplicate CSeq, Content-Length or Content-Type, numbers out of range,
  * no empty line after the headers, a Content-Length beyond the datagram.
@@ -148,14 +149,12 @@ int sdp_parse(const char *body, size_t len, struct sdp *s);
 /* The address a media is sent to: its own c=, else the session's. */
 const struct sdp_addr *sdp_media_addr(const struct sdp *s, const struct sdp_media *m);
 
-/* The per-connection state, kept by the kernel (32 bytes). */
-struct sip_priv {
-	struct cthd_stream stream;	/* SIP over TCP */
-	uint32_t invite_cseq;
-	uint32_t register_cseq;
+/* The per-connection state of SIP over TCP (UDP keeps none): message boundaries. */
+struct sip_tcp_priv {
+	struct cthd_msg_stream stream;
 };
 
-_Static_assert(sizeof(struct sip_priv) <= CTHD_PRIV_MAX, "sip private data fits the kernel's");
+_Static_assert(sizeof(struct sip_tcp_priv) == 24, "sip-tcp private data is the stream's");
 
 /* The helper's options (cthelperd.conf), in this order. */
 enum sip_option {

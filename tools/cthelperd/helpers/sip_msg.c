@@ -318,8 +318,13 @@ int sip_parse_msg(const char *s, size_t len, bool datagram, struct sip_msg *m)
 		return -EINVAL;
 	m->body.off = eol + 1;
 	if (m->has_content_length) {
-		if (m->content_length_value > len - m->body.off)
-			return datagram ? -EINVAL : -EAGAIN;
+		if (m->content_length_value > len - m->body.off) {
+			if (datagram)
+				return -EINVAL;
+			/* on a stream: where it will end */
+			m->length = m->body.off + m->content_length_value;
+			return -EAGAIN;
+		}
 		m->body.len = m->content_length_value;
 	} else if (datagram) {
 		m->body.len = len - m->body.off;

@@ -230,7 +230,7 @@ static void test_registry(struct tap *t)
 	const char *why = "not registered";
 
 	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_UDP &&
-		  h->default_port == 5060 && h->n_policies == 4 && h->priv_len == 32 &&
+		  h->default_port == 5060 && h->n_policies == 4 && h->priv_len == 0 &&
 		  !strcmp(h->policies[1].name, "audio") && h->policies[1].max_expected == 4 &&
 		  h->policies[0].timeout == 3600 && h->policies[1].timeout == 180,
 		  "sip_registered_with_the_kernel_classes", "%s", why);
@@ -744,6 +744,133 @@ static void test_non_udp(struct tap *t)
 	tap_check(t, rc < 0 && k.n_expect == 0, "sip_other_transport_is_an_error", "rc %d", rc);
 }
 
+/* SIP over TCP: messages framed by Content-Length, wherever segments cut them. */
+static void tcp_open(struct conv *k, const char *c, const char *c_nat, const char *s)
+{
+	conv_init(k, "sip-tcp", c, c_nat, 40000, s, s, 5060);
+}
+
+#define TCP_INVITE \
+	"INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.1:40000;branch=t\r\n" \
+	"CSeq: 1 INVITE\r\nContact: <sip:alice@10.0.0.1:40000;transport=tcp>\r\n" \
+	"Content-Type: application/sdp\r\nContent-Length: 54\r\n\r\n" \
+	"v=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 0 8 101\r\n"
+#define TCP_OPTIONS "OPTIONS sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 7 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+
+static void test_tcp(struct tap *t)
+{
+	static const char invite[] = TCP_INVITE, options[] = TCP_OPTIONS;
+	const size_t head = strstr(invite, "\r\n\r\n") + 4 - invite;
+	char text[2048];
+	struct conv k;
+	uint32_t seq;
+	int rc;
+
+	tcp_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2");
+	tap_check(t, sizeof(invite) - 1 - head == 54, "sip_tcp_test_message_length_right", "%zu",
+		  sizeof(invite) - 1 - head);
+	rc = conv_send(&k, O, invite);
+	tap_check(t, rc == 0 && k.last.n_expect == 2 && k.last.priv_changed &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 4000, SIP_CLASS_AUDIO),
+		  "sip_tcp_invite_in_one_segment", "rc %d n_expect %u", rc, k.last.n_expect);
+
+	/* keep-alive, OPTIONS and INVITE in one segment: each message read */
+	snprintf(text, sizeof(text), "\r\n\r\n%s%s", options, invite);
+	rc = sip_send_fresh(&k, O, text);
+	tap_check(t, rc == 0 && k.last.n_expect == 2 && k.parse_errors == 0 && k.lost == 0,
+		  "sip_tcp_keepalive_and_two_messages_in_a_segment", "n_expect %u lost %u",
+		  k.last.n_expect, k.lost);
+
+	/* cut in its headers at a segment start: dropped, read whole when resent */
+	conv_reset_counts(&k);
+	seq = k.seq[O];
+	rc = conv_send_seq_len(&k, O, seq, invite, 40);
+	tap_check(t, rc == 0 && k.dropped == 1 && k.last.n_expect == 0,
+		  "sip_tcp_message_head_cut_is_dropped", "dropped %u", k.dropped);
+	rc = conv_send_len(&k, O, invite, sizeof(invite) - 1);
+	tap_check(t, rc == 0 && k.last.n_expect == 2, "sip_tcp_resent_whole_is_read",
+		  "n_expect %u", k.last.n_expect);
+
+	/* cut in its body: not read (counted), and the next message is found */
+	conv_reset_counts(&k);
+	rc = conv_send_len(&k, O, invite, head + 10);
+	rc |= conv_send_len(&k, O, invite + head + 10, sizeof(invite) - 1 - head - 10);
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.lost == 1 && k.dropped == 0,
+		  "sip_tcp_message_cut_in_its_body_is_lost", "n_expect %u lost %u", k.n_expect,
+		  k.lost);
+	rc = conv_send(&k, O, invite);
+	tap_check(t, rc == 0 && k.last.n_expect == 2, "sip_tcp_next_message_after_a_cut_one",
+		  "n_expect %u", k.last.n_expect);
+
+	/* a body that holds a message: never read as one, however segmented */
+	conv_reset_counts(&k);
+	snprintf(text, sizeof(text), "MESSAGE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 8 MESSAGE\r\n"
+		 "Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s",
+		 strlen(invite) + 10, "0123456789" TCP_INVITE);
+	{
+		const char *inner = strstr(text, "INVITE");
+		size_t first = (size_t)(inner - text);
+
+		rc = conv_send_len(&k, O, text, first);
+		rc |= conv_send_len(&k, O, inner, strlen(inner));
+	}
+	tap_check(t, rc == 0 && k.n_expect == 0,
+		  "sip_tcp_message_in_a_body_at_a_segment_start_opens_nothing", "n_expect %u",
+		  k.n_expect);
+	rc = conv_send(&k, O, invite);
+	tap_check(t, rc == 0 && k.last.n_expect == 2, "sip_tcp_read_again_after_that_body",
+		  "n_expect %u", k.last.n_expect);
+
+	/* malformed: the direction's boundaries are lost, nothing more is read */
+	conv_reset_counts(&k);
+	rc = conv_send(&k, O, "INVITE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\n");
+	rc |= conv_send(&k, O, invite);
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.parse_errors == 1,
+		  "sip_tcp_without_content_length_stops_reading", "n_expect %u errors %u",
+		  k.n_expect, k.parse_errors);
+	/* the other direction keeps its own boundaries */
+	rc = conv_send(&k, R, "SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nc: application/sdp\r\n"
+		       "l: 37\r\n\r\nv=0\r\nc=IN IP4 10.0.0.2\r\nm=audio 6000 x\r\n");
+	tap_check(t, rc == 0 && k.last.n_expect == 2, "sip_tcp_directions_apart", "n_expect %u",
+		  k.last.n_expect);
+}
+
+/* Under SNAT over TCP: the second message of a segment rewritten in place, a
+ * retransmission rewritten the same. */
+static void test_tcp_snat(struct tap *t)
+{
+	static const char options[] = TCP_OPTIONS;
+	char text[2048], first[2048];
+	size_t first_len;
+	struct conv k;
+	uint32_t seq;
+	int rc;
+
+	tcp_open(&k, "10.0.0.1", "203.0.113.1", "10.0.0.2");
+	snprintf(text, sizeof(text), "%s%s", options, TCP_INVITE);
+	seq = k.seq[O];
+	rc = conv_send(&k, O, text);
+	first_len = k.out_len[O];
+	memcpy(first, k.out[O], first_len);
+	snprintf(text, sizeof(text), "%s%s", options,
+		 "INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/TCP 203.0.113.1:40000;branch=t\r\n"
+		 "CSeq: 1 INVITE\r\nContact: <sip:alice@203.0.113.1:40000;transport=tcp>\r\n"
+		 "Content-Type: application/sdp\r\nContent-Length: 57\r\n\r\n"
+		 "v=0\r\nc=IN IP4 203.0.113.1\r\nm=audio 4000 RTP/AVP 0 8 101\r\n");
+	tap_check(t, rc == 0 && conv_out_is(&k, O, text) && k.last.n_expect == 2 &&
+		  k.last.expect[0].l4proto == IPPROTO_UDP &&
+		  expect_nat_is(&k.last.expect[0], "10.0.0.2", "203.0.113.1", 4000, SIP_CLASS_AUDIO,
+				"10.0.0.1", 4000),
+		  "sip_tcp_snat_second_message_rewritten", "rc %d out '%.*s'", rc,
+		  (int)k.out_len[O], k.out[O]);
+	conv_reset_counts(&k);
+	snprintf(text, sizeof(text), "%s%s", options, TCP_INVITE);
+	rc = conv_send_seq(&k, O, seq, text);
+	tap_check(t, rc == 0 && k.out_len[O] == first_len && !memcmp(k.out[O], first, first_len) &&
+		  k.last.n_expect == 2, "sip_tcp_snat_retransmission_rewritten_the_same",
+		  "rc %d", rc);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -764,5 +891,7 @@ int main(void)
 	test_register(&t);
 	test_register_snat(&t);
 	test_non_udp(&t);
+	test_tcp(&t);
+	test_tcp_snat(&t);
 	return tap_done(&t);
 }
