@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dhcpv6 helper: the exchange of wide-dhcpv6-client's dhcp6c
+ * (20080615) with dnsmasq 2.90 (SOLICIT, ADVERTISE, REQUEST, RELEASE), in
+ * a namespace pair, recorded with tcpdump; then hostile ones: options
+ * running past the message, server messages sent as a client's, unicast,
+ * another group, IPv4, a source the firewall does not own.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../helper.h"
+#include "../helpers/dhcpv6.h"
+#include "query_harness.h"
+#include "tap.h"
+
+/* fe80::4cb9:35ff:fe87:f244:546 -> ff02::1:2:547, 50 bytes */
+static const uint8_t dhcp6c_solicit[] = {
+	0x01, 0x48, 0x48, 0xa4, 0x00, 0x01, 0x00, 0x0e, 0x00, 0x01, 0x00, 0x01,
+	0x32, 0xa0, 0x49, 0xf3, 0x4e, 0xb9, 0x35, 0x87, 0xf2, 0x44, 0x00, 0x03,
+	0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x06, 0x00, 0x02,
+	0x00, 0x17,
+};
+
+/* fe80::8cbb:9fff:fe78:f6be:547 -> fe80::4cb9:35ff:fe87:f244:546, 102 bytes */
+static const uint8_t dnsmasq_advertise[] = {
+	0x02, 0x48, 0x48, 0xa4, 0x00, 0x01, 0x00, 0x0e, 0x00, 0x01, 0x00, 0x01,
+	0x32, 0xa0, 0x49, 0xf3, 0x4e, 0xb9, 0x35, 0x87, 0xf2, 0x44, 0x00, 0x02,
+	0x00, 0x0e, 0x00, 0x01, 0x00, 0x01, 0x32, 0xa0, 0x49, 0xf1, 0x8e, 0xbb,
+	0x9f, 0x78, 0xf6, 0xbe, 0x00, 0x03, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0x2c, 0x00, 0x00, 0x02, 0x0d, 0x00, 0x05, 0x00, 0x18,
+	0xfd, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0xa9, 0x00, 0x00, 0x02, 0x58, 0x00, 0x00, 0x02, 0x58,
+	0x00, 0x0d, 0x00, 0x09, 0x00, 0x00, 0x73, 0x75, 0x63, 0x63, 0x65, 0x73,
+	0x73, 0x00, 0x07, 0x00, 0x01, 0x00,
+};
+
+/* fe80::4cb9:35ff:fe87:f244:546 -> ff02::1:2:547, 96 bytes */
+static const uint8_t dhcp6c_request[] = {
+	0x03, 0xba, 0xca, 0xac, 0x00, 0x01, 0x00, 0x0e, 0x00, 0x01, 0x00, 0x01,
+	0x32, 0xa0, 0x49, 0xf3, 0x4e, 0xb9, 0x35, 0x87, 0xf2, 0x44, 0x00, 0x02,
+	0x00, 0x0e, 0x00, 0x01, 0x00, 0x01, 0x32, 0xa0, 0x49, 0xf1, 0x8e, 0xbb,
+	0x9f, 0x78, 0xf6, 0xbe, 0x00, 0x03, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x18,
+	0xfd, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0xa9, 0x00, 0x00, 0x02, 0x58, 0x00, 0x00, 0x02, 0x58,
+	0x00, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x06, 0x00, 0x02, 0x00, 0x17,
+};
+
+/* fe80::4cb9:35ff:fe87:f244:546 -> ff02::1:2:547, 90 bytes */
+static const uint8_t dhcp6c_release[] = {
+	0x08, 0x29, 0xf9, 0x96, 0x00, 0x01, 0x00, 0x0e, 0x00, 0x01, 0x00, 0x01,
+	0x32, 0xa0, 0x49, 0xf3, 0x4e, 0xb9, 0x35, 0x87, 0xf2, 0x44, 0x00, 0x02,
+	0x00, 0x0e, 0x00, 0x01, 0x00, 0x01, 0x32, 0xa0, 0x49, 0xf1, 0x8e, 0xbb,
+	0x9f, 0x78, 0xf6, 0xbe, 0x00, 0x03, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0x2c, 0x00, 0x00, 0x02, 0x0d, 0x00, 0x05, 0x00, 0x18,
+	0xfd, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0xa9, 0x00, 0x00, 0x02, 0x58, 0x00, 0x00, 0x02, 0x58,
+	0x00, 0x08, 0x00, 0x02, 0x00, 0x00,
+};
+
+int main(void)
+{
+	static struct cthd_ifaddrs tab;
+	const struct cthd_helper *h = cthd_helper_find("dhcpv6");
+	const struct query solicit = { "fe80::1", "ff02::1:2", NULL, 546, 547, ETH0, 0 };
+	struct tap t = { 0 };
+	struct cthd_result res;
+	uint8_t p[sizeof(dhcp6c_request)];
+	int rc;
+
+	tap_check(&t, h && h->l4proto == IPPROTO_UDP && h->default_port == 547 && h->uses_ifaddrs,
+		  "dhcpv6_registered", "not registered as expected");
+	qh_firewall(&tab);
+
+	tap_check(&t, dhcpv6_is_client_message(dhcp6c_solicit, sizeof(dhcp6c_solicit)) == 1 &&
+		  dhcpv6_is_client_message(dhcp6c_request, sizeof(dhcp6c_request)) == 1 &&
+		  dhcpv6_is_client_message(dhcp6c_release, sizeof(dhcp6c_release)) == 1,
+		  "dhcpv6_client_messages_of_dhcp6c_recognised", "not a client message");
+	tap_check(&t, dhcpv6_is_client_message(dnsmasq_advertise, sizeof(dnsmasq_advertise)) == 0,
+		  "dhcpv6_advertise_not_a_client_message", "taken for a client message");
+	tap_check(&t, dhcpv6_is_client_message(dhcp6c_solicit, 3) == -EINVAL &&
+		  dhcpv6_is_client_message(dhcp6c_solicit, sizeof(dhcp6c_solicit) - 1) == -EINVAL &&
+		  dhcpv6_is_client_message(dhcp6c_solicit, 6) == -EINVAL,
+		  "dhcpv6_cut_message_invalid", "not invalid");
+	memcpy(p, dhcp6c_request, sizeof(p));
+	p[6] = 0xff;	/* the first option claims 65 KB */
+	tap_check(&t, dhcpv6_is_client_message(p, sizeof(p)) == -EINVAL,
+		  "dhcpv6_option_past_the_end_invalid", "not invalid");
+	memcpy(p, dhcp6c_request, sizeof(p));
+	p[0] = 12;	/* RELAY-FORW */
+	tap_check(&t, dhcpv6_is_client_message(p, sizeof(p)) == 0,
+		  "dhcpv6_relay_forward_not_a_client_message", "taken for a client message");
+
+	rc = qh_send("dhcpv6", &tab, &solicit, dhcp6c_solicit, sizeof(dhcp6c_solicit), &res);
+	tap_check(&t, rc == 0 && res.n_expect == 1 &&
+		  qh_expect_is(&res.expect[0], "fe80::", 64, 547, "fe80::1", 546),
+		  "dhcpv6_solicit_expects_the_link_port_547_to_546", "rc %d n %u", rc, res.n_expect);
+	rc = qh_send("dhcpv6", &tab, &solicit, dhcp6c_request, sizeof(dhcp6c_request), &res);
+	tap_check(&t, rc == 0 && res.n_expect == 1 &&
+		  qh_expect_is(&res.expect[0], "fe80::", 64, 547, "fe80::1", 546),
+		  "dhcpv6_request_expects_the_link", "rc %d n %u", rc, res.n_expect);
+
+	const struct qh_none_case none[] = {
+		{ "dhcpv6_advertise_sent_as_query_opens_nothing",
+		  { "fe80::1", "ff02::1:2", NULL, 546, 547, ETH0, 0 }, dnsmasq_advertise, sizeof(dnsmasq_advertise), 0 },
+		{ "dhcpv6_unicast_renew_opens_nothing",
+		  { "2001:db8:9::1", "2001:db8:9::2", NULL, 546, 547, ETH0, 0 }, dhcp6c_request, sizeof(dhcp6c_request), 0 },
+		{ "dhcpv6_to_all_servers_site_group_opens_nothing",
+		  { "2001:db8:9::1", "ff05::1:3", NULL, 546, 547, ETH0, 0 }, dhcp6c_solicit, sizeof(dhcp6c_solicit), 0 },
+		{ "dhcpv6_over_ipv4_opens_nothing",
+		  { "10.9.0.1", "224.0.0.2", NULL, 546, 547, ETH0, 0 }, dhcp6c_solicit, sizeof(dhcp6c_solicit), 0 },
+		{ "dhcpv6_forwarded_solicit_opens_nothing",
+		  { "fe80::5", "ff02::1:2", NULL, 546, 547, ETH0, 0 }, dhcp6c_solicit, sizeof(dhcp6c_solicit), 0 },
+		{ "dhcpv6_solicit_by_other_interface_opens_nothing",
+		  { "fe80::1", "ff02::1:2", NULL, 546, 547, ETH1, 0 }, dhcp6c_solicit, sizeof(dhcp6c_solicit), 0 },
+		{ "dhcpv6_reply_direction_opens_nothing",
+		  { "fe80::1", "ff02::1:2", NULL, 546, 547, ETH0, 1 }, dhcp6c_solicit, sizeof(dhcp6c_solicit), 0 },
+		{ "dhcpv6_cut_solicit_counted_opens_nothing",
+		  { "fe80::1", "ff02::1:2", NULL, 546, 547, ETH0, 0 }, dhcp6c_solicit, sizeof(dhcp6c_solicit) - 2, 1 },
+	};
+	qh_check_none(&t, "dhcpv6", &tab, none, sizeof(none) / sizeof(none[0]));
+	return tap_done(&t);
+}
