@@ -35,14 +35,18 @@ call() {
 	if retry 50 test -s "$T/pac_id" && retry 10 test -s "$T/pns_id"; then
 		CALL_OK=1
 		# GRE towards the PNS carries the PNS's call ID as the PAC has it
-		nsx "$C" $PEER gre-recv 937a 8 >"$T/gre_pns" &
+		# the receiver listens before anything is sent (python starts
+		# slowly in a busy VM)
+		rm -f "$T/ready"
+		nsx "$C" $PEER gre-recv 937a 8 "$T/ready" >"$T/gre_pns" &
 		_rx=$!
-		sleep 0.5
+		retry 100 test -e "$T/ready"
 		nsx "$S" $PEER gre-send "$2" "$(cat "$T/pns_id")"
 		wait $_rx && grep -qx $SRV4 "$T/gre_pns" && GRE_TO_PNS=0
-		nsx "$S" $PEER gre-recv "$(cat "$T/pac_id")" 8 >"$T/gre_pac" &
+		rm -f "$T/ready"
+		nsx "$S" $PEER gre-recv "$(cat "$T/pac_id")" 8 "$T/ready" >"$T/gre_pac" &
 		_rx=$!
-		sleep 0.5
+		retry 100 test -e "$T/ready"
 		nsx "$C" $PEER gre-send $SRV4 "$(cat "$T/pac_id")"
 		wait $_rx && grep -qx "$2" "$T/gre_pac" && GRE_TO_PAC=0
 	fi

@@ -16,8 +16,9 @@ usage:
       OUT; keep the connection open until killed.
   pptp_peer.py gre-send DST KEY     Send GRE packets keyed KEY (hex) to DST
       (10 of them, 0.3 s apart).
-  pptp_peer.py gre-recv KEY SECONDS Wait for a GRE packet keyed KEY; print
-      its source address. exit 0: one came; 1: none.
+  pptp_peer.py gre-recv KEY SECONDS READY  Create the file READY once
+      listening, wait for a GRE packet keyed KEY; print its source address.
+      exit 0: one came; 1: none.
 """
 import select
 import socket
@@ -128,12 +129,13 @@ def gre_send(dst, key):
         time.sleep(0.3)
 
 
-def gre_recv(key, seconds):
+def gre_recv(key, seconds, ready):
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
+    open(ready, "w").close()
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        ready, _, _ = select.select([sock], [], [], max(0.0, end - time.monotonic()))
-        if not ready:
+        readable, _, _ = select.select([sock], [], [], max(0.0, end - time.monotonic()))
+        if not readable:
             break
         data, addr = sock.recvfrom(2048)
         ihl = (data[0] & 0xF) * 4
@@ -151,8 +153,8 @@ def main():
         pns(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "gre-send":
         gre_send(sys.argv[2], int(sys.argv[3], 16))
-    elif len(sys.argv) == 4 and sys.argv[1] == "gre-recv":
-        sys.exit(gre_recv(int(sys.argv[2], 16), float(sys.argv[3])))
+    elif len(sys.argv) == 5 and sys.argv[1] == "gre-recv":
+        sys.exit(gre_recv(int(sys.argv[2], 16), float(sys.argv[3]), sys.argv[4]))
     else:
         sys.exit(__doc__)
 
