@@ -384,7 +384,7 @@ static void sip_apply_edits(struct sip_ctx *x, const struct sip_msg *m, size_t b
  * (this helper's protocol), none for an unregistration (expires 0, the
  * kernel's default when the message gives no expiry).
  */
-static void sip_register(struct sip_ctx *x, const struct sip_msg *m)
+static void sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 {
 	const struct cthd_conntrack *ct = x->ct;
 	enum cthd_dir dir = x->pkt->dir;
@@ -483,7 +483,7 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 	if (m.sdp && m.body.len && sip_msg_offers_media(&m))
 		sip_expect_sdp(x, m.body.off, m.body.len);
 	if (m.request && m.method == SIP_METHOD_REGISTER)
-		sip_register(x, &m);
+		sip_expect_register(x, &m);
 	if (x->natted) {
 		if (m.request)
 			sip_nat_uri(x, m.uri);
