@@ -8,6 +8,8 @@
 #   make unit     host unit tests (tools/selftests/host-tests.list)
 #   make vmcheck  the VM selftests only (vmcheck-debug: on the debug kernel)
 #   make tools    build nfct and cthelperd
+#   make install  install nfct and cthelperd (DESTDIR, PREFIX=/usr/local,
+#                 NFCT_NAME=nfct; see INSTALL.md)
 #   make check    host unit tests + the VM selftests, summary line at the end
 #   make demo     boot the VM and run the FTP demo (cthelperd, nfct, fail-open)
 #   make bench    control-plane and data-path benchmarks in the VM
@@ -28,7 +30,7 @@ VM_RUN     := tools/selftests/vm/run.sh
 export DEBIAN_KERNEL_VERSION BUILD LINUX KCONFIG JOBS SELFTESTS_BIN
 
 .PHONY: all deps pristine series series-check kernel kernel-debug tools selftests check \
-	unit vmcheck vmcheck-debug demo bench kernel-pristine bench-pristine clean
+	unit vmcheck vmcheck-debug demo bench kernel-pristine bench-pristine clean install
 
 all: tools
 
@@ -57,6 +59,10 @@ tools:
 
 selftests:
 	$(MAKE) -C tools/selftests
+
+install:
+	$(MAKE) -C tools/nfct install
+	$(MAKE) -C tools/cthelperd install
 
 check: kernel tools selftests
 	tools/selftests/run_tests.sh

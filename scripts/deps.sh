@@ -7,7 +7,7 @@ PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync
 ccache kmod pkg-config git
 qemu-system-x86
 libmnl-dev libnetfilter-queue-dev libnetfilter-conntrack-dev libnfnetlink-dev libpcap-dev
-clang libclang-rt-14-dev
+clang libclang-rt-14-dev dpkg-dev debhelper
 iproute2 iputils-ping procps iptables nftables conntrack conntrackd nfct
 vsftpd curl lftp python3 python3-ply python3-git socat tcpdump
 ngircd tftpd-hpa tftp-hpa snmp snmpd snmptrapd

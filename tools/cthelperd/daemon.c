@@ -206,8 +206,12 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
 	d->exp_per_verdict = 1;
-	d->epfd = d->sigfd = d->controlfd = d->janitor.fd = -1;
+	d->epfd = d->sigfd = d->controlfd = d->janitor.fd = d->notify.fd = -1;
 	cthd_log_init(&d->log, cfg->syslog);
+	/* connected now: no socket or connect for the seccomp filter later */
+	rc = cthd_notify_open(&d->notify, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (cfg->n_served == 0) {
 		snprintf(err, errlen, "no helper to serve (--helper NAME or a Helper section)");
 		return -EINVAL;
@@ -333,8 +337,8 @@ static int start_janitor(struct cthd_daemon *d)
 
 /*
  * After the drop, only the sockets the loop uses stay open: the queues,
- * the control socket, syslog's; ctnetlink only when an expectation may not
- * fit in its verdict (a kernel without this series); the helper socket
+ * the control socket, syslog's, systemd's notification socket; ctnetlink
+ * only when an expectation may not fit in its verdict (a kernel without this series); the helper socket
  * only to delete at exit, with CAP_NET_ADMIN, the helpers this run created
  * (without it the janitor does that). Everything else that is a socket
  * goes, whoever opened it (set-up, getpwnam(3), whoever started us): a
@@ -342,9 +346,9 @@ static int start_janitor(struct cthd_daemon *d)
  */
 static int close_unneeded_sockets(struct cthd_daemon *d, char *err, size_t errlen)
 {
-	int keep[CTHD_SERVED_MAX + 10] = { d->epfd, d->sigfd, d->controlfd, d->janitor.fd,
-					   cthd_ifaddr_nl_fd(&d->ifaddr_nl) };
-	size_t n = 5;
+	int keep[CTHD_SERVED_MAX + 11] = { d->epfd, d->sigfd, d->controlfd, d->janitor.fd,
+					   cthd_ifaddr_nl_fd(&d->ifaddr_nl), d->notify.fd };
+	size_t n = 6;
 	bool created = false;
 	int rc;
 
@@ -617,7 +621,8 @@ void cthd_daemon_run(struct cthd_daemon *d)
 
 	cthd_log(&d->log, LOG_INFO, "serving %u helper(s)", d->n_served);
 	while (!d->stopping) {
-		int n = epoll_wait(d->epfd, events, (int)(sizeof(events) / sizeof(events[0])), -1);
+		int n = epoll_wait(d->epfd, events, (int)(sizeof(events) / sizeof(events[0])),
+				   cthd_notify_watchdog(&d->notify));
 
 		if (n < 0 && errno != EINTR) {
 			cthd_log(&d->log, LOG_ERR, "epoll_wait: %s", strerror(errno));
@@ -670,6 +675,7 @@ static void drain(struct cthd_daemon *d)
 
 void cthd_daemon_teardown(struct cthd_daemon *d)
 {
+	cthd_notify_send(&d->notify, "STOPPING=1");
 	if (d->epfd >= 0)
 		drain(d);
 	for (unsigned int i = 0; i < d->n_served; i++)
@@ -727,4 +733,5 @@ void cthd_daemon_teardown(struct cthd_daemon *d)
 	d->scratch = NULL;
 	cthd_rx_batch_free(&d->rx);
 	cthd_tx_batch_free(&d->tx);
+	cthd_notify_close(&d->notify);
 }

@@ -10,6 +10,7 @@
 #include "ifaddr_nl.h"
 #include "janitor.h"
 #include "log.h"
+#include "notify.h"
 #include "process.h"
 #include "queue.h"
 #include "register.h"
@@ -47,6 +48,7 @@ struct cthd_daemon {
 	uint64_t caps_kept;		/* capability mask after the drop */
 	unsigned int exp_per_verdict;	/* NFQA_EXP the kernel takes per verdict */
 	struct cthd_janitor janitor;	/* when no capability is kept */
+	struct cthd_notify notify;	/* systemd: READY=1, the watchdog */
 };
 
 /*
@@ -65,7 +67,7 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
  */
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen);
 
-/* Serve until SIGTERM/SIGINT. */
+/* Serve until SIGTERM/SIGINT; WATCHDOG=1 to systemd while the loop turns. */
 void cthd_daemon_run(struct cthd_daemon *d);
 
 /* Drain the queues, delete the helpers this run created, close all. */

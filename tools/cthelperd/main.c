@@ -499,6 +499,7 @@ int main(int argc, char **argv)
 		cthd_daemon_teardown(&daemon_ctx);
 		return 1;
 	}
+	cthd_notify_send(&daemon_ctx.notify, "READY=1");
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "", 1) < 0)
 			return 1;
