@@ -160,8 +160,9 @@ static void format_expect(char *buf, size_t size, int family, const struct cthd_
 		snprintf(nat, sizeof(nat), " nat %s %s",
 			 e->nat_dir == CTHD_DIR_ORIGINAL ? "original" : "reply", to);
 	}
-	snprintf(buf, size, "%s %s > %s class %u%s%s%s", l4name(e->l4proto), src, dst, e->class,
-		 nat, e->expectfn[0] ? " fn " : "", e->expectfn);
+	snprintf(buf, size, "%s %s > %s class %u%s%s%s%s%.*s", l4name(e->l4proto), src, dst,
+		 e->class, nat, e->expectfn[0] ? " fn " : "", e->expectfn,
+		 e->helper[0] ? " helper " : "", (int)sizeof(e->helper), e->helper);
 }
 
 static void print_text(FILE *out, const uint8_t *p, size_t len, size_t max)
@@ -716,10 +717,11 @@ static int one_packet(struct replay *r, int linktype, const struct pcap_pkthdr *
 		if (!f)
 			return -ENOMEM;
 		if (x) {
-			/* a related flow is not helped: an expectation names no helper */
 			if (!(x->exp.flags & 1))	/* NF_CT_EXPECT_PERMANENT */
 				x->used = true;
 			related_nat(f, x);
+			/* helped only when the expectation assigns this helper */
+			f->helped = !strcmp(x->exp.helper, h->name);
 			r->related++;
 			print_related(r, f, x);
 		} else if (pkt.l4proto == h->l4proto && t.dport == r->opts->port) {
