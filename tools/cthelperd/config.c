@@ -208,6 +208,8 @@ static int parse_general(struct lexer *lx, struct cthd_config *cfg)
 			rc = parse_string(lx, "ControlSocket", cfg->control, sizeof(cfg->control));
 		else if (!strcasecmp(lx->tok, "User"))
 			rc = parse_string(lx, "User", cfg->user, sizeof(cfg->user));
+		else if (!strcasecmp(lx->tok, "PluginDir"))
+			rc = parse_string(lx, "PluginDir", cfg->plugin_dir, sizeof(cfg->plugin_dir));
 		else if (!strcasecmp(lx->tok, "Register") || !strcasecmp(lx->tok, "Setup"))
 			rc = parse_bool(lx, lx->tok, &cfg->register_helpers);
 		else if (!strcasecmp(lx->tok, "Seccomp"))

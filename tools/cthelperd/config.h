@@ -49,6 +49,7 @@ struct cthd_config {
 	char pidfile[CTHD_PATH_MAX];	/* empty: none */
 	char control[CTHD_PATH_MAX];	/* unix control socket; empty: none */
 	char user[64];			/* unprivileged user to run as */
+	char plugin_dir[CTHD_PATH_MAX];	/* helper plugins; empty: the default */
 	unsigned int n_served;
 	struct cthd_served_config served[CTHD_SERVED_MAX];
 };

@@ -338,9 +338,10 @@ static int start_janitor(struct cthd_daemon *d)
 /*
  * After the drop, only the sockets the loop uses stay open: the queues,
  * the control socket, syslog's, systemd's notification socket; ctnetlink
- * only when an expectation may not fit in its verdict (a kernel without this series); the helper socket
- * only to delete at exit, with CAP_NET_ADMIN, the helpers this run created
- * (without it the janitor does that). Everything else that is a socket
+ * only when an expectation may not fit in its verdict (a kernel without
+ * this series); the helper socket only to delete at exit, with
+ * CAP_NET_ADMIN, the helpers this run created (without it the janitor
+ * does that). Everything else that is a socket
  * goes, whoever opened it (set-up, getpwnam(3), whoever started us): a
  * hijacked daemon finds no socket the unprivileged user could not open.
  */

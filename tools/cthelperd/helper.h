@@ -428,4 +428,48 @@ const struct cthd_helper *cthd_helper_at(size_t index);
 /* 0 when valid, else a negative errno and *why says what is wrong. */
 int cthd_helper_validate(const struct cthd_helper *h, const char **why);
 
+/*
+ * Plugins: a helper built outside cthelperd's tree, against the installed
+ * copy of this header (pkg-config cthelperd), as a shared object in the
+ * plugin directory (cthelperd.conf PluginDir, --plugin-dir). Instead of
+ * CTHD_HELPER_REGISTER it defines its record with
+ *
+ *	CTHD_PLUGIN(myproto_helper, NULL);		(or an init function)
+ *
+ * and calls only the functions declared here; see HELPERS.md.
+ *
+ * CTHD_HELPER_ABI names this header's layout and functions: any change to
+ * it other than in comments must increment it (tests/helper_abi.sh fails
+ * until it is, and helper.abi records it); cthelperd refuses a plugin built
+ * for another number, or whose structures have other sizes.
+ */
+#define CTHD_HELPER_ABI 1
+
+struct cthd_plugin {
+	uint32_t abi;			/* CTHD_HELPER_ABI; read before the rest */
+	uint32_t helper_size;		/* the sizes the plugin was compiled with */
+	uint32_t packet_size;
+	uint32_t conntrack_size;
+	uint32_t result_size;
+	const struct cthd_helper *helper;
+	/*
+	 * NULL, or called once at start-up, before the privilege drop: 0 or a
+	 * negative errno to refuse to start. It also runs in a throw-away
+	 * child first (a crash there is reported, the daemon does not start):
+	 * keep it free of side effects outside the process.
+	 */
+	int (*init)(void);
+};
+
+#define CTHD_PLUGIN(helper_var, init_fn)						\
+	__attribute__((visibility("default"))) const struct cthd_plugin cthd_plugin = { \
+		.abi = CTHD_HELPER_ABI,						\
+		.helper_size = sizeof(struct cthd_helper),			\
+		.packet_size = sizeof(struct cthd_packet),			\
+		.conntrack_size = sizeof(struct cthd_conntrack),		\
+		.result_size = sizeof(struct cthd_result),			\
+		.helper = &(helper_var),						\
+		.init = (init_fn),						\
+	}
+
 #endif

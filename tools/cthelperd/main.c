@@ -15,6 +15,7 @@
 #include "config.h"
 #include "control.h"
 #include "daemon.h"
+#include "plugin.h"
 #include "replay.h"
 
 #define CTHD_VERSION "0.1"
@@ -47,7 +48,9 @@ static void usage(FILE *out)
 		"      --control PATH    control socket (default " CTHD_DEFAULT_CONTROL ")\n"
 		"      --stats           print the running daemon's counters\n"
 		"      --json            with --stats: JSON\n"
-		"      --list-helpers    list the protocol helpers built in\n"
+		"      --list-helpers    list the protocol helpers, built in and plugins\n"
+		"      --plugin-dir DIR  load helper plugins (*.so) from DIR (default\n"
+		"                        " CTHD_PLUGIN_DIR ")\n"
 		"      --replay FILE     run a pcap/pcapng capture through the helper, no kernel\n"
 		"      --port N          with --replay: helped flows go to port N (default: the\n"
 		"                        helper's port)\n"
@@ -187,8 +190,23 @@ static void detach_stdio(void)
 enum {
 	OPT_QUEUE_LEN = 256, OPT_FAMILY, OPT_FAIL_CLOSED, OPT_NO_SECCOMP, OPT_CONTROL,
 	OPT_STATS, OPT_JSON, OPT_LIST, OPT_CAPS, OPT_OPTION, OPT_REPLAY, OPT_PORT, OPT_SNAT,
-	OPT_DNAT, OPT_EXPECTED,
+	OPT_DNAT, OPT_EXPECTED, OPT_PLUGIN_DIR,
 };
+
+/*
+ * The plugins of dir (the default directory when NULL: missing is no
+ * error there), before anything else is set up; false after saying why.
+ */
+static bool load_plugins(const char *dir)
+{
+	char err[768];
+
+	if (cthd_plugins_load(dir ? dir : CTHD_PLUGIN_DIR, dir != NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cthelperd: %s\n", err);
+		return false;
+	}
+	return true;
+}
 
 /* --replay: the helper of the one --helper, the rest from the flags */
 static int replay_main(struct cthd_replay_opts *ro, const struct cthd_config *flags,
@@ -241,6 +259,7 @@ int main(int argc, char **argv)
 		{ "snat", required_argument, NULL, OPT_SNAT },
 		{ "dnat", required_argument, NULL, OPT_DNAT },
 		{ "expected", required_argument, NULL, OPT_EXPECTED },
+		{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -392,6 +411,9 @@ int main(int argc, char **argv)
 		case OPT_EXPECTED:
 			replay.expected = optarg;
 			break;
+		case OPT_PLUGIN_DIR:
+			snprintf(flags.plugin_dir, sizeof(flags.plugin_dir), "%s", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -412,6 +434,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cthelperd: --port, --snat, --dnat and --expected go with --replay\n");
 		return 2;
 	}
+	if (replay.capture || list) {
+		/* no configuration read: the flag's directory, or the default */
+		if (!load_plugins(flags.plugin_dir[0] ? flags.plugin_dir : NULL))
+			return 1;
+	}
 	if (replay.capture) {
 		replay.json = json;
 		return replay_main(&replay, &flags, port_set);
@@ -421,9 +448,12 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < cthd_helper_count(); i++) {
 			const struct cthd_helper *h = cthd_helper_at(i);
 
-			printf("%-15s %s port %u, %u class(es), %zu bytes of private data\n",
+			const char *plugin = cthd_helper_plugin_path(h);
+
+			printf("%-15s %s port %u, %u class(es), %zu bytes of private data%s%s\n",
 			       h->name, h->l4proto == 6 ? "tcp" : h->l4proto == 17 ? "udp" : "?",
-			       h->default_port, h->n_policies, h->priv_len);
+			       h->default_port, h->n_policies, h->priv_len,
+			       plugin ? ", plugin " : "", plugin ? plugin : "");
 			for (unsigned int k = 0; k < h->n_options; k++)
 				printf("%-15s   option %s (0..%u, default %u)\n", "",
 				       h->options[k].name, h->options[k].max, h->options[k].def);
@@ -455,6 +485,8 @@ int main(int argc, char **argv)
 		snprintf(cfg.user, sizeof(cfg.user), "%s", flags.user);
 	if (flags.pidfile[0])
 		snprintf(cfg.pidfile, sizeof(cfg.pidfile), "%s", flags.pidfile);
+	if (flags.plugin_dir[0])
+		snprintf(cfg.plugin_dir, sizeof(cfg.plugin_dir), "%s", flags.plugin_dir);
 	cfg.syslog |= syslog_flag;
 	cfg.register_helpers |= register_flag;
 	if (no_seccomp)
@@ -475,6 +507,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* as root, before any socket, the drop and seccomp; all or nothing */
+	if (!load_plugins(cfg.plugin_dir[0] ? cfg.plugin_dir : NULL))
+		return 1;
 	if (!cfg.foreground) {
 		rc = daemonize(&ready_fd);
 		if (rc < 0) {

@@ -2,37 +2,81 @@
 /*
  * The helper registry: every helper object linked into the binary put a
  * pointer into the "cthd_helpers" section (CTHD_HELPER_REGISTER); the linker
- * brackets the section with __start_/__stop_ symbols.
+ * brackets the section with __start_/__stop_ symbols. Plugins (plugin.c)
+ * add theirs after the built-in ones, at start-up, before any lookup that
+ * serves traffic; the table is as process-wide as the section it extends.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "helper.h"
+#include "plugin.h"
+
+static struct {
+	const struct cthd_helper *helper;
+	const char *path;
+} plugins[CTHD_PLUGIN_MAX];
+static size_t n_plugins;
 
 /* weak: a binary without any helper still links, with an empty registry */
 extern const struct cthd_helper *const __start_cthd_helpers[] __attribute__((weak));
 extern const struct cthd_helper *const __stop_cthd_helpers[] __attribute__((weak));
 
-size_t cthd_helper_count(void)
+static size_t builtin_count(void)
 {
 	if (!__start_cthd_helpers)
 		return 0;
 	return (size_t)(__stop_cthd_helpers - __start_cthd_helpers);
 }
 
+size_t cthd_helper_count(void)
+{
+	return builtin_count() + n_plugins;
+}
+
 const struct cthd_helper *cthd_helper_at(size_t index)
 {
-	return index < cthd_helper_count() ? __start_cthd_helpers[index] : NULL;
+	size_t builtins = builtin_count();
+
+	if (index < builtins)
+		return __start_cthd_helpers[index];
+	return index - builtins < n_plugins ? plugins[index - builtins].helper : NULL;
 }
 
 const struct cthd_helper *cthd_helper_find(const char *name)
 {
 	for (size_t i = 0; i < cthd_helper_count(); i++) {
-		if (strcmp(__start_cthd_helpers[i]->name, name) == 0)
-			return __start_cthd_helpers[i];
+		const struct cthd_helper *h = cthd_helper_at(i);
+
+		if (strcmp(h->name, name) == 0)
+			return h;
 	}
+	return NULL;
+}
+
+int cthd_registry_add(const struct cthd_helper *h, const char *path)
+{
+	char *copy;
+
+	if (n_plugins == CTHD_PLUGIN_MAX)
+		return -ENOSPC;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	plugins[n_plugins].helper = h;
+	plugins[n_plugins].path = copy;
+	n_plugins++;
+	return 0;
+}
+
+const char *cthd_helper_plugin_path(const struct cthd_helper *h)
+{
+	for (size_t i = 0; i < n_plugins; i++)
+		if (plugins[i].helper == h)
+			return plugins[i].path;
 	return NULL;
 }
 
