@@ -1,96 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * NFQA_CT parsing with libmnl: each nest has a callback that keeps the
- * attributes it knows, validated, and ignores the rest (newer kernels).
+ * Parsing what the kernel attaches to a queued packet: its attributes, and
+ * the conntrack (NFQA_CT) among them.
  */
 #include <errno.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ct_parse.h"
 
-/* Collect the attributes of one nest, indexed by type, up to max. */
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned int max;
-	const enum mnl_attr_data_type *types;	/* per type; MNL_TYPE_UNSPEC: skip */
-	const unsigned int *lens;		/* per type; exact length or 0 */
-};
-
-static int collect_cb(const struct nlattr *attr, void *data)
+/*
+ * One pass over an attribute area, without a callback per attribute (the
+ * per-packet path parses some 25 of them): keep the last attribute of each
+ * type the rules know, checked as mnl_attr_validate() would, and ignore the
+ * rest (newer kernels). Stops, as libmnl does, at an attribute that does
+ * not fit what is left.
+ */
+int cthd_nla_collect(const void *data, size_t len, const struct cthd_nla_rule *rules,
+		     unsigned int max, const struct nlattr **tb)
 {
-	const struct attr_table *t = data;
-	unsigned int type = mnl_attr_get_type(attr);
+	const uint8_t *p = data;
 
-	if (type > t->max || t->types[type] == MNL_TYPE_UNSPEC)
-		return MNL_CB_OK;
-	if (t->lens[type]) {
-		if (mnl_attr_validate2(attr, t->types[type], t->lens[type]) < 0)
-			return MNL_CB_ERROR;
-	} else if (mnl_attr_validate(attr, t->types[type]) < 0) {
-		return MNL_CB_ERROR;
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	while (len >= sizeof(struct nlattr)) {
+		const struct nlattr *attr = (const struct nlattr *)p;
+		unsigned int type = attr->nla_type & NLA_TYPE_MASK;
+		size_t alen = attr->nla_len, plen = alen - MNL_ATTR_HDRLEN, step;
+
+		if (alen < sizeof(struct nlattr) || alen > len)
+			break;
+		if (type <= max && rules[type].kind != CTHD_NLA_IGNORE) {
+			const struct cthd_nla_rule *r = &rules[type];
+			const char *payload = (const char *)p + MNL_ATTR_HDRLEN;
+
+			if ((r->len && plen != r->len) ||
+			    (r->kind == CTHD_NLA_NESTED && plen && plen < MNL_ATTR_HDRLEN) ||
+			    (r->kind == CTHD_NLA_STRING && (!plen || payload[plen - 1])))
+				return -EINVAL;
+			tb[type] = attr;
+		}
+		step = MNL_ALIGN(alen);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
 	}
-	t->tb[type] = attr;
-	return MNL_CB_OK;
+	return 0;
 }
 
-static int parse_nest(const struct nlattr *nest, const struct attr_table *t)
+static int parse_nest(const struct nlattr *nest, const struct cthd_nla_rule *rules,
+		      unsigned int max, const struct nlattr **tb)
 {
-	memset(t->tb, 0, sizeof(*t->tb) * (t->max + 1));
-	return mnl_attr_parse_nested(nest, collect_cb, (void *)t) < 0 ? -EINVAL : 0;
+	return cthd_nla_collect(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest),
+				rules, max, tb);
 }
 
-static const enum mnl_attr_data_type ip_types[CTA_IP_MAX + 1] = {
-	[CTA_IP_V4_SRC] = MNL_TYPE_BINARY, [CTA_IP_V4_DST] = MNL_TYPE_BINARY,
-	[CTA_IP_V6_SRC] = MNL_TYPE_BINARY, [CTA_IP_V6_DST] = MNL_TYPE_BINARY,
-};
-static const unsigned int ip_lens[CTA_IP_MAX + 1] = {
-	[CTA_IP_V4_SRC] = 4, [CTA_IP_V4_DST] = 4,
-	[CTA_IP_V6_SRC] = 16, [CTA_IP_V6_DST] = 16,
+#define EXACT(n)	{ CTHD_NLA_BINARY, (n) }
+#define NESTED		{ CTHD_NLA_NESTED, 0 }
+
+static const struct cthd_nla_rule ip_rules[CTA_IP_MAX + 1] = {
+	[CTA_IP_V4_SRC] = EXACT(4), [CTA_IP_V4_DST] = EXACT(4),
+	[CTA_IP_V6_SRC] = EXACT(16), [CTA_IP_V6_DST] = EXACT(16),
 };
 
-static const enum mnl_attr_data_type proto_types[CTA_PROTO_MAX + 1] = {
-	[CTA_PROTO_NUM] = MNL_TYPE_U8,
-	[CTA_PROTO_SRC_PORT] = MNL_TYPE_U16, [CTA_PROTO_DST_PORT] = MNL_TYPE_U16,
+static const struct cthd_nla_rule proto_rules[CTA_PROTO_MAX + 1] = {
+	[CTA_PROTO_NUM] = EXACT(1),
+	[CTA_PROTO_SRC_PORT] = EXACT(2), [CTA_PROTO_DST_PORT] = EXACT(2),
 };
-static const unsigned int proto_lens[CTA_PROTO_MAX + 1];
 
-static const enum mnl_attr_data_type tuple_types[CTA_TUPLE_MAX + 1] = {
-	[CTA_TUPLE_IP] = MNL_TYPE_NESTED, [CTA_TUPLE_PROTO] = MNL_TYPE_NESTED,
+static const struct cthd_nla_rule tuple_rules[CTA_TUPLE_MAX + 1] = {
+	[CTA_TUPLE_IP] = NESTED, [CTA_TUPLE_PROTO] = NESTED,
 };
-static const unsigned int tuple_lens[CTA_TUPLE_MAX + 1];
 
-static const enum mnl_attr_data_type help_types[CTA_HELP_MAX + 1] = {
-	[CTA_HELP_NAME] = MNL_TYPE_NUL_STRING, [CTA_HELP_INFO] = MNL_TYPE_BINARY,
+static const struct cthd_nla_rule help_rules[CTA_HELP_MAX + 1] = {
+	[CTA_HELP_NAME] = { CTHD_NLA_STRING, 0 }, [CTA_HELP_INFO] = { CTHD_NLA_BINARY, 0 },
 };
-static const unsigned int help_lens[CTA_HELP_MAX + 1];
 
-static const enum mnl_attr_data_type ct_types[CTA_MAX + 1] = {
-	[CTA_TUPLE_ORIG] = MNL_TYPE_NESTED, [CTA_TUPLE_REPLY] = MNL_TYPE_NESTED,
-	[CTA_STATUS] = MNL_TYPE_U32, [CTA_ID] = MNL_TYPE_U32,
-	[CTA_HELP] = MNL_TYPE_NESTED,
+static const struct cthd_nla_rule ct_rules[CTA_MAX + 1] = {
+	[CTA_TUPLE_ORIG] = NESTED, [CTA_TUPLE_REPLY] = NESTED,
+	[CTA_STATUS] = EXACT(4), [CTA_ID] = EXACT(4),
+	[CTA_HELP] = NESTED,
 };
-static const unsigned int ct_lens[CTA_MAX + 1];
 
-static const enum mnl_attr_data_type exp_types[CTA_EXPECT_MAX + 1] = {
-	[CTA_EXPECT_TUPLE] = MNL_TYPE_NESTED, [CTA_EXPECT_TIMEOUT] = MNL_TYPE_U32,
+static const struct cthd_nla_rule exp_rules[CTA_EXPECT_MAX + 1] = {
+	[CTA_EXPECT_TUPLE] = NESTED, [CTA_EXPECT_TIMEOUT] = EXACT(4),
 };
-static const unsigned int exp_lens[CTA_EXPECT_MAX + 1];
 
 static int parse_tuple(const struct nlattr *nest, int *family, uint8_t *l4proto,
 		       struct cthd_tuple *t)
 {
 	const struct nlattr *tb[CTA_TUPLE_MAX + 1], *ip[CTA_IP_MAX + 1],
 			    *proto[CTA_PROTO_MAX + 1];
-	struct attr_table tuple = { tb, CTA_TUPLE_MAX, tuple_types, tuple_lens };
-	struct attr_table ipt = { ip, CTA_IP_MAX, ip_types, ip_lens };
-	struct attr_table protot = { proto, CTA_PROTO_MAX, proto_types, proto_lens };
 
-	if (parse_nest(nest, &tuple) || !tb[CTA_TUPLE_IP] || !tb[CTA_TUPLE_PROTO] ||
-	    parse_nest(tb[CTA_TUPLE_IP], &ipt) || parse_nest(tb[CTA_TUPLE_PROTO], &protot) ||
+	if (parse_nest(nest, tuple_rules, CTA_TUPLE_MAX, tb) || !tb[CTA_TUPLE_IP] ||
+	    !tb[CTA_TUPLE_PROTO] || parse_nest(tb[CTA_TUPLE_IP], ip_rules, CTA_IP_MAX, ip) ||
+	    parse_nest(tb[CTA_TUPLE_PROTO], proto_rules, CTA_PROTO_MAX, proto) ||
 	    !proto[CTA_PROTO_NUM])
 		return -EINVAL;
 
@@ -120,13 +126,11 @@ static int parse_tuple(const struct nlattr *nest, int *family, uint8_t *l4proto,
 int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info)
 {
 	const struct nlattr *tb[CTA_MAX + 1], *help[CTA_HELP_MAX + 1];
-	struct attr_table ct = { tb, CTA_MAX, ct_types, ct_lens };
-	struct attr_table helpt = { help, CTA_HELP_MAX, help_types, help_lens };
 	int family_reply;
 	uint8_t l4_reply;
 
 	memset(info, 0, sizeof(*info));
-	if (parse_nest(nfqa_ct, &ct) || !tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY])
+	if (parse_nest(nfqa_ct, ct_rules, CTA_MAX, tb) || !tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY])
 		return -EINVAL;
 	if (parse_tuple(tb[CTA_TUPLE_ORIG], &info->ct.family, &info->ct.l4proto,
 			&info->ct.tuple[CTHD_DIR_ORIGINAL]) ||
@@ -140,11 +144,18 @@ int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info)
 	if (tb[CTA_ID])
 		info->ct.id = ntohl(mnl_attr_get_u32(tb[CTA_ID]));
 	if (tb[CTA_HELP]) {
-		if (parse_nest(tb[CTA_HELP], &helpt) || !help[CTA_HELP_NAME])
+		const char *name;
+		size_t len;
+
+		if (parse_nest(tb[CTA_HELP], help_rules, CTA_HELP_MAX, help) ||
+		    !help[CTA_HELP_NAME])
 			return -EINVAL;
 		info->has_help = true;
-		snprintf(info->help_name, sizeof(info->help_name), "%s",
-			 mnl_attr_get_str(help[CTA_HELP_NAME]));
+		/* NUL-terminated (checked); cut to the size of a helper name */
+		name = mnl_attr_get_str(help[CTA_HELP_NAME]);
+		len = strnlen(name, sizeof(info->help_name) - 1);
+		memcpy(info->help_name, name, len);
+		info->help_name[len] = '\0';
 		if (help[CTA_HELP_INFO]) {
 			info->help_info = mnl_attr_get_payload(help[CTA_HELP_INFO]);
 			info->help_info_len = mnl_attr_get_payload_len(help[CTA_HELP_INFO]);
@@ -156,14 +167,14 @@ int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info)
 int cthd_exp_parse(const struct nlmsghdr *nlh, struct cthd_exp_seen *e)
 {
 	const struct nlattr *tb[CTA_EXPECT_MAX + 1];
-	struct attr_table expt = { tb, CTA_EXPECT_MAX, exp_types, exp_lens };
 	struct cthd_tuple t;
 	int family;
 
 	memset(e, 0, sizeof(*e));
-	memset(tb, 0, sizeof(tb));
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
-	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), collect_cb, &expt) < 0 ||
+	    cthd_nla_collect(mnl_nlmsg_get_payload_offset(nlh, sizeof(struct nfgenmsg)),
+			     nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(struct nfgenmsg)),
+			     exp_rules, CTA_EXPECT_MAX, tb) < 0 ||
 	    !tb[CTA_EXPECT_TUPLE] || !tb[CTA_EXPECT_TIMEOUT] ||
 	    parse_tuple(tb[CTA_EXPECT_TUPLE], &family, &e->l4proto, &t))
 		return -EINVAL;

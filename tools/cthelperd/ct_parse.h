@@ -1,11 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Parsing the conntrack the kernel attaches to a queued packet (NFQA_CT). */
+/* Parsing what the kernel attaches to a queued packet, its conntrack (NFQA_CT) first. */
 #ifndef CTHELPERD_CT_PARSE_H
 #define CTHELPERD_CT_PARSE_H
 
 #include <libmnl/libmnl.h>
 
 #include "helper.h"
+
+/* How cthd_nla_collect() checks an attribute type it keeps. */
+enum cthd_nla_kind {
+	CTHD_NLA_IGNORE = 0,		/* not kept */
+	CTHD_NLA_BINARY,		/* len: exact payload length, 0 for any */
+	CTHD_NLA_NESTED,		/* empty, or at least one attribute header */
+	CTHD_NLA_STRING,		/* not empty, NUL-terminated */
+};
+
+struct cthd_nla_rule {
+	enum cthd_nla_kind kind;
+	uint16_t len;
+};
+
+/*
+ * Collect the attributes in data[0..len) by type into tb[0..max], the last
+ * of each type that rules[type] keeps; other types are ignored. Returns 0,
+ * or -EINVAL when a kept attribute breaks its rule.
+ */
+int cthd_nla_collect(const void *data, size_t len, const struct cthd_nla_rule *rules,
+		     unsigned int max, const struct nlattr **tb);
 
 struct cthd_ct_info {
 	struct cthd_conntrack ct;

@@ -6,7 +6,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink_queue.h>
@@ -44,6 +43,15 @@ static bool all_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
+/* What the per-packet path reads of a queued packet; the rest is skipped. */
+static const struct cthd_nla_rule queue_msg_rules[NFQA_MAX + 1] = {
+	[NFQA_PACKET_HDR] = { CTHD_NLA_BINARY, sizeof(struct nfqnl_msg_packet_hdr) },
+	[NFQA_PAYLOAD] = { CTHD_NLA_BINARY, 0 },
+	[NFQA_CT] = { CTHD_NLA_NESTED, 0 },
+	[NFQA_CT_INFO] = { CTHD_NLA_BINARY, sizeof(uint32_t) },
+	[NFQA_CAP_LEN] = { CTHD_NLA_BINARY, sizeof(uint32_t) },
+};
+
 static void fail(struct cthd_outcome *out, int err, const char *what)
 {
 	out->error = err;
@@ -55,7 +63,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 			 unsigned int exp_per_verdict, struct cthd_scratch *s,
 			 struct cthd_counters *c, struct cthd_outcome *out)
 {
-	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	const struct nlattr *attr[NFQA_MAX + 1];
 	const struct nfqnl_msg_packet_hdr *ph;
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	struct cthd_result *res = &s->result;
@@ -68,9 +76,10 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 
 	memset(out, 0, sizeof(*out));
 	memset(res, 0, sizeof(*res));
-	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*nfg) ||
-	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
-	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph)) {
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*nfg)) ||
+	    cthd_nla_collect(mnl_nlmsg_get_payload_offset(nlh, sizeof(*nfg)),
+			     nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(*nfg)),
+			     queue_msg_rules, NFQA_MAX, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
 		/* without a packet id there is nothing to answer */
 		c->accepted_on_error++;
 		fail(out, -EINVAL, "unparsable queue message");

@@ -786,6 +786,53 @@ static void test_errors_accept(struct tap *t)
 		  "not_established_not_read", "exp %d", p.has_exp);
 }
 
+/* The attribute collector on hostile layouts, as libmnl's parser treated them. */
+static void test_nla_collect(struct tap *t)
+{
+	static const struct cthd_nla_rule rules[4] = {
+		[1] = { CTHD_NLA_BINARY, 4 }, [2] = { CTHD_NLA_NESTED, 0 },
+		[3] = { CTHD_NLA_STRING, 0 },
+	};
+	uint32_t buf[16] __attribute__((aligned(4)));
+	struct nlattr *a = (struct nlattr *)buf;
+	const struct nlattr *tb[4];
+	char *payload = (char *)(a + 1);
+
+	/* a kept type of the wrong length: the message is refused */
+	a->nla_type = 1;
+	a->nla_len = MNL_ATTR_HDRLEN + 2;
+	tap_check(t, cthd_nla_collect(buf, 8, rules, 3, tb) == -EINVAL,
+		  "nla_wrong_length_refused", " ");
+	/* an unknown type of any length is skipped; NLA_F_NESTED is not the type */
+	a->nla_type = 9;
+	a->nla_len = MNL_ATTR_HDRLEN + 3;
+	a[2].nla_type = NLA_F_NESTED | 2;
+	a[2].nla_len = MNL_ATTR_HDRLEN;
+	tap_check(t, cthd_nla_collect(buf, 16, rules, 3, tb) == 0 && tb[2] == &a[2] && !tb[1],
+		  "nla_unknown_skipped_flags_masked", "tb2 %p", (const void *)tb[2]);
+	/* one claiming more than is left ends the walk, nothing kept from it */
+	a->nla_type = 1;
+	a->nla_len = 200;
+	tap_check(t, cthd_nla_collect(buf, 16, rules, 3, tb) == 0 && !tb[1],
+		  "nla_overlong_ends_walk", "tb1 %p", (const void *)tb[1]);
+	/* a nest too short for an attribute, a string without its NUL */
+	a->nla_type = 2;
+	a->nla_len = MNL_ATTR_HDRLEN + 2;
+	tap_check(t, cthd_nla_collect(buf, 8, rules, 3, tb) == -EINVAL,
+		  "nla_short_nest_refused", " ");
+	a->nla_type = 3;
+	a->nla_len = MNL_ATTR_HDRLEN + 3;
+	memcpy(payload, "ftp", 3);
+	tap_check(t, cthd_nla_collect(buf, 8, rules, 3, tb) == -EINVAL,
+		  "nla_unterminated_string_refused", " ");
+	/* the last of a type wins, as with libmnl */
+	a->nla_type = 1;
+	a->nla_len = MNL_ATTR_HDRLEN + 4;
+	a[2] = a[0];
+	tap_check(t, cthd_nla_collect(buf, 16, rules, 3, tb) == 0 && tb[1] == &a[2],
+		  "nla_last_of_a_type_kept", "tb1 %p", (const void *)tb[1]);
+}
+
 static void test_stats_format(struct tap *t)
 {
 	struct cthd_counters c = { .packets = 12, .expectations = 3, .accepted_on_error = 1 };
@@ -850,6 +897,7 @@ int main(int argc, char **argv)
 	test_stale_private_data(&t);
 	test_nat_port_clash(&t);
 	test_errors_accept(&t);
+	test_nla_collect(&t);
 	test_stats_format(&t);
 	test_expect_assigns_helper(&t);
 	return tap_done(&t);
