@@ -218,6 +218,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 			e->orig = info.ct.tuple[CTHD_DIR_ORIGINAL];
 			memcpy(e->priv, s->priv, h->priv_len);
 		}
+		c->state_updates += v.priv ? 1 : 0;
 		c->expectations += res->n_expect;
 		c->mangled += v.payload ? 1 : 0;
 		c->dropped += v.verdict == NF_DROP ? 1 : 0;

@@ -20,6 +20,7 @@ static const struct {
 	{ "accepted_on_error", offsetof(struct cthd_counters, accepted_on_error) },
 	{ "dropped", offsetof(struct cthd_counters, dropped) },
 	{ "kernel_errors", offsetof(struct cthd_counters, kernel_errors) },
+	{ "state_updates", offsetof(struct cthd_counters, state_updates) },
 };
 
 #define N_FIELDS (sizeof(counter_fields) / sizeof(counter_fields[0]))

@@ -15,6 +15,7 @@ struct cthd_counters {
 	uint64_t accepted_on_error;	/* internal error: packet accepted unchanged */
 	uint64_t dropped;		/* packets the helper dropped */
 	uint64_t kernel_errors;		/* verdicts or expectations the kernel refused */
+	uint64_t state_updates;		/* verdicts carrying the private data (NFQA_CT) */
 };
 
 struct cthd_stats_entry {
