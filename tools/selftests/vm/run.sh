@@ -56,6 +56,8 @@ SELFTESTS_BIN='$SELFTESTS_BIN'
 TEST_TIMEOUT='$test_timeout'
 VM_VERBOSE='$verbose'
 EOF
+# Benchmark parameters (BENCH_ROUNDS=3 ...) reach the tests in the VM.
+env | grep "^BENCH_[A-Z0-9_]*=[^']*$" | sed "s/^\([^=]*\)=\(.*\)/export \1='\2'/" >>"$results/env"
 
 # Boot (about a minute under tcg on a busy machine) plus every test's limit.
 vm_timeout=${VM_TIMEOUT:-$((180 + $# * (test_timeout + 15)))}
