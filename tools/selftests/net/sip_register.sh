@@ -7,7 +7,8 @@
 # registrar cannot use it (sip_direct_signalling), nor open media with the
 # SDP of its forged INVITE; unregistering (Expires: 0) closes it again.
 # UDP, IPv4 and IPv6; no helper, nf_conntrack_sip as the reference, then
-# cthelperd (skipped, never passed, until its sip helper has REGISTER).
+# cthelperd (skipped, never passed, until its sip helper has REGISTER;
+# the unregistration skipped until it can remove expectations).
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 . "$REPO/tools/selftests/net/sip/lib.sh"
@@ -30,9 +31,10 @@ alice_done() {
 	sed "s/^/# $1: /" "$T/$1.out"
 }
 
-# registrations WHO ok|none FAMILIES: per family, a request from the registrar's
-# address reaches alice (ok) or not (none); never one from another host,
-# nor an expectation for its SDP; after Expires: 0, none at all.
+# registrations WHO ok|none FAMILIES [WHY]: per family, a request from the
+# registrar's address reaches alice (ok) or not (none); never one from another
+# host, nor an expectation for its SDP; after Expires: 0, none at all (skipped
+# for WHY when the helper cannot remove an expectation).
 registrations() {
 	for _r_fam in $3; do
 		eval _r_cli=\$CLI$_r_fam _r_srv=\$SRV$_r_fam _r_other=\$SRV${_r_fam}_OTHER
@@ -69,6 +71,10 @@ registrations() {
 		fi
 		sip_invite_text $_r_srv $_r_cli $_r_srv 46200 | sip_send "$S" $_r_srv 5098 $_r_cli
 		alice_done $_r_id
+		if [ -n "$4" ]; then
+			skip "$_r_what: after Expires: 0 an INVITE from the registrar must not reach alice" "$4"
+			continue
+		fi
 		check_fails "$_r_what: after Expires: 0 an INVITE from the registrar must not reach alice" \
 			grep -q "^received INVITE from" "$T/$_r_id.out"
 	done
@@ -89,7 +95,8 @@ fi
 if sip_cthd_start "$F"; then
 	ok "cthelperd starts with the sip helper, assigned to $SIP_PROTOS"
 	if sip_cthd_has register; then
-		registrations cthelperd ok "4 6"
+		registrations cthelperd ok "4 6" \
+			"cthelperd cannot remove an expectation yet (issue 12): the REGISTER's outlives Expires: 0"
 	else
 		skip "cthelperd: the same registrations" "$SIP_MISSING"
 	fi

@@ -204,7 +204,7 @@ sip_cthd_has() {
 	helper)	"$CTHD" --list-helpers 2>/dev/null | grep -q '^sip ' && return 0
 		SIP_MISSING="cthelperd has no sip helper (issue 12 not landed)" ;;
 	tcp)	"$CTHD" --list-helpers 2>/dev/null | grep -q '^sip .*tcp' && return 0
-		SIP_MISSING="cthelperd's sip helper has no SIP over TCP yet" ;;
+		SIP_MISSING="the TCP cases do not drive cthelperd's sip-tcp helper yet (it needs its own queue; not run in the VM)" ;;
 	nat)	grep -qs cthd_result_add_mangle "$_src"/sip*.c "$_src"/sip/*.c && return 0
 		SIP_MISSING="cthelperd's sip helper has no NAT rewrite yet" ;;
 	register)
