@@ -41,8 +41,9 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 	size_t len = pkt->payload_len, start, pos;
 	enum cthd_dir dir = pkt->dir;
 	uint32_t seq = pkt->tcp_seq, next;
-	unsigned int acted = res->n_expect + res->n_mangle;
-	struct cthd_msg_stream old = *st;
+	unsigned int n_expect = res->n_expect, n_mangle = res->n_mangle;
+	struct cthd_msg_stream old = *st, before;
+	bool dropped_before = res->verdict == CTHD_DROP;
 
 	if (!pkt->established || len == 0)
 		return 0;
@@ -59,6 +60,7 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 		st->next_seq[dir] = seq;
 		st->flags |= MS_SEEN(dir);
 	}
+	before = *st;
 	start = first_start(st, dir, seq, len);
 	next = st->next_seq[dir];
 	for (pos = start; pos < len;) {
@@ -82,6 +84,12 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 			st->flags |= MS_LOST(dir);
 			break;
 		}
+		if (n > INT32_MAX) {
+			/* a length past half the sequence space cannot place the next start */
+			res->lost++;
+			st->flags |= MS_LOST(dir);
+			break;
+		}
 		if ((size_t)n > len - pos) {
 			res->lost++;		/* cut by the segment's end: not read */
 		} else {
@@ -89,6 +97,18 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 			err = ops->message(ctx, data + pos, (size_t)n, pos);
 			if (err < 0)
 				return err;
+			if (res->verdict == CTHD_DROP && !dropped_before) {
+				/*
+				 * A message the helper cannot pass (its rewrite does not
+				 * fit): nothing of the segment goes out, so no edit or
+				 * expectation of it either, and the stream stays where it
+				 * was so that every copy is read and dropped the same.
+				 */
+				res->n_expect = n_expect;
+				res->n_mangle = n_mangle;
+				*st = before;
+				goto out;
+			}
 		}
 		if (seq_after(seq + (uint32_t)pos + (uint32_t)n, next))
 			next = seq + (uint32_t)pos + (uint32_t)n;
@@ -96,7 +116,7 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 	}
 	if (!(st->flags & MS_LOST(dir)) && seq_after(next, st->next_seq[dir]))
 		st->next_seq[dir] = next;
-	if (res->n_expect + res->n_mangle != acted) {
+	if (res->n_expect + res->n_mangle != n_expect + n_mangle) {
 		st->mark_seq[dir] = seq + (uint32_t)start;
 		st->flags |= MS_MARK(dir);
 	}

@@ -871,6 +871,52 @@ static void test_tcp_snat(struct tap *t)
 		  "rc %d", rc);
 }
 
+/*
+ * A segment whose rewrite does not fit is dropped; its retransmission must be
+ * read and dropped the same, never pass with the private address in it, and
+ * a dropped segment carries no edit or expectation of a later message.
+ */
+static void test_tcp_snat_drop(struct tap *t)
+{
+	char invite[4096], sdp[2048], seg[12288];
+	size_t n = 0, len, slen;
+	struct conv k;
+	uint32_t seq;
+	int rc, i;
+
+	n += (size_t)snprintf(sdp + n, sizeof(sdp) - n,
+			      "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\nc=IN IP4 10.0.0.1\r\n");
+	for (i = 0; i < 4; i++)
+		n += (size_t)snprintf(sdp + n, sizeof(sdp) - n,
+				      "m=audio %d RTP/AVP 0\r\nc=IN IP4 10.0.0.1\r\n"
+				      "a=rtcp:%d IN IP4 10.0.0.1\r\n", 4000 + 10 * i, 4001 + 10 * i);
+	len = (size_t)snprintf(invite, sizeof(invite),
+			       "INVITE sip:bob@10.0.0.1:40000 SIP/2.0\r\n"
+			       "Via: SIP/2.0/TCP 10.0.0.1:40000;branch=t\r\n"
+			       "From: <sip:a@10.0.0.1:40000>\r\nTo: <sip:a@10.0.0.1:40000>\r\n"
+			       "CSeq: 1 INVITE\r\nContact: <sip:a@10.0.0.1:40000;transport=tcp>\r\n"
+			       "Contact: <sip:a@10.0.0.1:40000;transport=tcp>\r\n"
+			       "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+			       n, sdp);
+	/* two such messages need more edits than a verdict holds; a third opens media */
+	slen = 0;
+	for (i = 0; i < 2; i++, slen += len)
+		memcpy(seg + slen, invite, len);
+	slen += (size_t)snprintf(seg + slen, sizeof(seg) - slen, "%s", TCP_INVITE);
+
+	tcp_open(&k, "10.0.0.1", "203.0.113.1", "10.0.0.2");
+	seq = k.seq[O];
+	rc = conv_send_len(&k, O, seg, slen);
+	tap_check(t, rc == 0 && k.dropped == 1 && k.last.n_expect == 0 && k.last.n_mangle == 0,
+		  "sip_tcp_snat_overflowing_segment_dropped_whole", "rc %d dropped %u n_expect %u "
+		  "n_mangle %u", rc, k.dropped, k.last.n_expect, k.last.n_mangle);
+	conv_reset_counts(&k);
+	rc = conv_send_seq_len(&k, O, seq, seg, slen);
+	tap_check(t, rc == 0 && k.dropped == 1 && k.last.n_expect == 0,
+		  "sip_tcp_snat_retransmission_of_a_dropped_segment_dropped_again",
+		  "rc %d dropped %u n_expect %u", rc, k.dropped, k.last.n_expect);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -893,5 +939,6 @@ int main(void)
 	test_non_udp(&t);
 	test_tcp(&t);
 	test_tcp_snat(&t);
+	test_tcp_snat_drop(&t);
 	return tap_done(&t);
 }
