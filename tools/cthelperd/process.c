@@ -50,6 +50,7 @@ static const struct cthd_nla_rule queue_msg_rules[NFQA_MAX + 1] = {
 	[NFQA_CT] = { CTHD_NLA_NESTED, 0 },
 	[NFQA_CT_INFO] = { CTHD_NLA_BINARY, sizeof(uint32_t) },
 	[NFQA_CAP_LEN] = { CTHD_NLA_BINARY, sizeof(uint32_t) },
+	[NFQA_IFINDEX_OUTDEV] = { CTHD_NLA_BINARY, sizeof(uint32_t) },
 };
 
 static void fail(struct cthd_outcome *out, int err, const char *what)
