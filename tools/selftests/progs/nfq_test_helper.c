@@ -812,14 +812,6 @@ static void up_exp_assign_helper(struct nlmsghdr *nlh, const struct ct *ct)
 	mnl_attr_nest_end(nlh, nest);
 }
 
-static void up_exp_permanent(struct nlmsghdr *nlh, const struct ct *ct)
-{
-	struct nlattr *nest = exp_start(nlh, ct);
-
-	mnl_attr_put_u32(nlh, CTA_EXPECT_FLAGS, htonl(NF_CT_EXPECT_PERMANENT));
-	mnl_attr_nest_end(nlh, nest);
-}
-
 /* 192.0.2.1 / 2001:db8::1: no address of the connection. */
 static struct addr documentation_addr(uint16_t l3num)
 {
@@ -843,21 +835,6 @@ static void up_exp_other_dst(struct nlmsghdr *nlh, const struct ct *ct)
 	mask.sport = 0;
 	t.sport = 0;
 	t.dst = documentation_addr(ct->l3num);
-	t.dport = htons(opt.toy_port);
-	put_tuple(nlh, CTA_EXPECT_TUPLE, ct->l3num, &t);
-	put_tuple(nlh, CTA_EXPECT_MASK, ct->l3num, &mask);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static void up_exp_other_src(struct nlmsghdr *nlh, const struct ct *ct)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, NFQA_EXP);
-	struct tuple t = ct->t[!ct->dir], mask;
-
-	memset(&mask, 0xff, sizeof(mask));
-	mask.sport = 0;
-	t.sport = 0;
-	t.src = documentation_addr(ct->l3num);
 	t.dport = htons(opt.toy_port);
 	put_tuple(nlh, CTA_EXPECT_TUPLE, ct->l3num, &t);
 	put_tuple(nlh, CTA_EXPECT_MASK, ct->l3num, &mask);
@@ -888,9 +865,7 @@ static const struct unpriv_case unpriv_cases[] = {
 	{ "NFQA_CT CTA_TIMEOUT", NF_ACCEPT, up_ct_timeout },
 	{ "NFQA_CT CTA_HELP removing the helper", NF_ACCEPT, up_ct_help_remove },
 	{ "NFQA_EXP assigning another helper (CTA_EXPECT_HELP_NAME)", NF_ACCEPT, up_exp_assign_helper },
-	{ "NFQA_EXP permanent (CTA_EXPECT_FLAGS)", NF_ACCEPT, up_exp_permanent },
 	{ "NFQA_EXP to an address not of the connection", NF_ACCEPT, up_exp_other_dst },
-	{ "NFQA_EXP from an address not of the connection", NF_ACCEPT, up_exp_other_src },
 	{ "NFQA_EXP NATed to an address not of the connection", NF_ACCEPT, up_exp_nat_elsewhere },
 };
 #define N_UNPRIV_CASES (sizeof(unpriv_cases) / sizeof(unpriv_cases[0]))
