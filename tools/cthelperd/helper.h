@@ -160,14 +160,9 @@ enum cthd_verdict {
 	CTHD_DROP = 1,
 };
 
-/* What a helper returns for one packet; the core zeroes it first. */
+/* What a helper returns for one packet; the core resets it first. */
 struct cthd_result {
 	enum cthd_verdict verdict;
-	unsigned int n_expect;
-	struct cthd_expect expect[CTHD_EXPECT_MAX];
-	/* sorted by offset, not overlapping */
-	unsigned int n_mangle;
-	struct cthd_mangle mangle[CTHD_MANGLE_MAX];
 	/* set when priv changed and must go back to the kernel */
 	bool priv_changed;
 	/* events worth counting that are not errors of the daemon */
@@ -175,6 +170,16 @@ struct cthd_result {
 	unsigned int lost;		/* data the helper could not follow */
 	/* the core's NAT port reservations, for cthd_result_nat_port() */
 	struct cthd_natports *natports;
+	unsigned int n_expect;
+	unsigned int n_mangle;
+	/*
+	 * Last, and not zeroed for each packet (some 6 KiB): only the first
+	 * n_expect and n_mangle entries count, each written whole by
+	 * cthd_result_add_expect() and cthd_result_add_mangle().
+	 */
+	struct cthd_expect expect[CTHD_EXPECT_MAX];
+	/* sorted by offset, not overlapping */
+	struct cthd_mangle mangle[CTHD_MANGLE_MAX];
 };
 
 /*
@@ -225,6 +230,8 @@ int cthd_helper_option_index(const struct cthd_helper *h, const char *name);
 struct cthd_natports;
 
 /* Helpers to fill a result; return -ENOSPC when the result is full. */
+/* Ready for a packet: accept, no entry, nothing counted. */
+void cthd_result_reset(struct cthd_result *res);
 int cthd_result_add_expect(struct cthd_result *res, const struct cthd_expect *exp);
 int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 			  const void *data, size_t data_len);
@@ -443,7 +450,7 @@ int cthd_helper_validate(const struct cthd_helper *h, const char **why);
  * until it is, and helper.abi records it); cthelperd refuses a plugin built
  * for another number, or whose structures have other sizes.
  */
-#define CTHD_HELPER_ABI 1
+#define CTHD_HELPER_ABI 2
 
 struct cthd_plugin {
 	uint32_t abi;			/* CTHD_HELPER_ABI; read before the rest */

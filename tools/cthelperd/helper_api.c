@@ -23,6 +23,11 @@ struct cthd_nat cthd_conntrack_nat(const struct cthd_conntrack *ct)
 	return nat;
 }
 
+void cthd_result_reset(struct cthd_result *res)
+{
+	memset(res, 0, offsetof(struct cthd_result, expect));
+}
+
 int cthd_result_add_expect(struct cthd_result *res, const struct cthd_expect *exp)
 {
 	if (res->n_expect >= CTHD_EXPECT_MAX)

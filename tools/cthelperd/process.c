@@ -76,7 +76,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	memset(res, 0, sizeof(*res));
+	cthd_result_reset(res);
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*nfg)) ||
 	    cthd_nla_collect(mnl_nlmsg_get_payload_offset(nlh, sizeof(*nfg)),
 			     nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(*nfg)),
@@ -161,7 +161,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	err = h->process(&pkt, &info.ct, s->priv, res);
 	if (err < 0) {
 		fail(out, err, "helper failed");
-		memset(res, 0, sizeof(*res));
+		cthd_result_reset(res);
 		goto accept;
 	}
 	c->parse_errors += res->parse_errors;
