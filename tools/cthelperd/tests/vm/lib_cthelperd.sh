@@ -227,3 +227,52 @@ udp_send() {
 	case $2 in *:*) _s="[$2]" ;; *) _s=$2 ;; esac
 	echo "$6" | nsx "$1" socat -u - "UDP-SENDTO:$_d:$5,bind=$_s:$3,reuseaddr"
 }
+
+# hostile_stay_out WHO LABEL WORD...: after a query's hostile answers, one
+# TAP line per WORD (the payload of one hostile answer) that it did not
+# reach the query's socket ($T/query.out); for conntrackd, whose query
+# helpers expect answers from any address and port, what happened is only
+# reported.
+hostile_stay_out() {
+	_who=$1 _label=$2; shift 2
+	for _w in "$@"; do
+		if [ "$_who" = conntrackd ]; then
+			if grep -q "$_w" "$T/query.out"; then diag "$_who $_label: $_w lets in"; else
+				diag "$_who $_label: $_w stays out"; fi
+		else
+			check_fails "$_who $_label: the $_w answer stays out" grep -q "$_w" "$T/query.out"
+		fi
+	done
+}
+
+# query_probe WHO LABEL SRC SPORT GROUP DPORT HEX NEAR APORT FAR: from $F,
+# the query HEX from SRC:SPORT (an IPv6 SRC with its %IF) to GROUP:DPORT;
+# once it is out, $S sends to SRC:SPORT two hostile answers: from NEAR (in
+# the subnet) but port APORT + 1 ("wrongport"), and from FAR (outside it),
+# port APORT ("offsubnet"). Both must stay out.
+query_probe() {
+	udp_query "$F" "$3" "$4" "$5" "$6" "$7" 6
+	retry 100 grep -q '^sent' "$T/query.out"
+	_dst=${3%%\%*}
+	udp_send "$S" "$8" $(($9 + 1)) "$_dst" "$4" wrongport; _rc1=$?
+	udp_send "$S" "${10}" "$9" "$_dst" "$4" offsubnet; _rc2=$?
+	wait $QUERY_PID
+	PIDS=$(echo "$PIDS" | sed "s/ $QUERY_PID\b//")
+	sed 's/^/#   /' "$T/query.out"
+	check "$1 $2: the hostile answers are sent (socat)" test "$_rc1$_rc2" = 00
+	hostile_stay_out "$1" "$2" wrongport offsubnet
+}
+
+# conntrackd_reference HELPER L4 CASES: CASES conntrackd, with conntrackd
+# 1.4.7 serving HELPER (L4) for inet and inet6 on queue 0 of $F, as the
+# reference; a skip when it does not start.
+conntrackd_reference() {
+	if command -v conntrackd >/dev/null && conntrackd_start "$F" 0 "$1" "$2"; then
+		"$3" conntrackd
+		stop $CONNTRACKD_PID
+		for _fam in inet inet6; do nsx "$F" nfct delete helper "$1" $_fam "$2" 2>/dev/null; done
+	else
+		skip "conntrackd: the same cases as cthelperd" "conntrackd does not start"
+		sed 's/^/# /' "$T/conntrackd-$F/out" "$T/conntrackd-$F/log" 2>/dev/null | tail -n 10
+	fi
+}
