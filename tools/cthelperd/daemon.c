@@ -255,6 +255,15 @@ int cthd_daemon_setup(struct cthd_daemon *d, const struct cthd_config *cfg,
 				 "without it, verdicts rely on the opener's capability",
 				 s->cfg->queue);
 	}
+	rc = cthd_queue_probe_exp_flush(err, errlen);
+	if (rc <= 0) {
+		/* never claim a removal the kernel does not do: counted as flushes_lost */
+		d->scratch->no_exp_flush = true;
+		cthd_log(&d->log, LOG_INFO, "%s%sthe kernel has no NFQA_EXP_FLUSH: expectations "
+			 "a helper removes (SIP: ended calls, unregistered phones) stay until "
+			 "they time out", rc < 0 ? err : "", rc < 0 ? ": taken as " : "");
+		err[0] = '\0';
+	}
 	rc = cthd_ctnl_open(&d->ctnl);
 	if (rc < 0) {
 		snprintf(err, errlen, "ctnetlink socket: %s", strerror(-rc));
@@ -464,8 +473,14 @@ static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 	unsigned int lost;
 	int rc;
 
+	uint64_t flushes_lost = s->counters.flushes_lost;
+
 	cthd_process_packet(nlh, s->helper, s->options, d->exp_per_verdict, d->scratch, &s->counters,
 			    &out);
+	if (!flushes_lost && s->counters.flushes_lost)
+		cthd_log(&d->log, LOG_WARNING, "helper %s: this kernel cannot remove expectations "
+			 "(no NFQA_EXP_FLUSH): those it should have removed stay until they time "
+			 "out; counted as flushes_lost", s->helper->name);
 	if (out.error < 0)
 		cthd_log_limited(&d->log, &s->ratelimit, LOG_WARNING,
 				 "helper %s: %s: %s; packet accepted", s->helper->name,

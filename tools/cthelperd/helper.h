@@ -170,6 +170,12 @@ struct cthd_result {
 	unsigned int lost;		/* data the helper could not follow */
 	/* the core's NAT port reservations, for cthd_result_nat_port() */
 	struct cthd_natports *natports;
+	/*
+	 * Classes (bit n: class n) whose expectations of this packet's
+	 * conntrack the kernel removes, before it adds those below; set with
+	 * cthd_expect_flush().
+	 */
+	uint32_t expect_flush;
 	unsigned int n_expect;
 	unsigned int n_mangle;
 	/*
@@ -235,6 +241,20 @@ void cthd_result_reset(struct cthd_result *res);
 int cthd_result_add_expect(struct cthd_result *res, const struct cthd_expect *exp);
 int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 			  const void *data, size_t data_len);
+
+/*
+ * Remove the expectations of the classes in class_mask (bit n: class n)
+ * that the packet's conntrack has, as the kernel's helpers do when a call
+ * ends (nf_conntrack_sip's flush_expectations()). Only the packet's own
+ * conntrack's expectations: a packet cannot remove another connection's.
+ * The kernel removes them before it adds the result's expectations, so
+ * those of these classes already in res (an earlier message of the same
+ * segment) are taken out of res too: the outcome is that of the messages
+ * in their order. Needs a kernel with NFQA_EXP_FLUSH; on one without, the
+ * daemon logs it at start and counts each removal it could not ask for
+ * (flushes_lost). Returns 0, or -EINVAL for a bit of no class.
+ */
+int cthd_expect_flush(struct cthd_result *res, uint32_t class_mask);
 
 /*
  * An expectation for a connection to the sender of a `dir` packet, at the

@@ -36,6 +36,22 @@ int cthd_result_add_expect(struct cthd_result *res, const struct cthd_expect *ex
 	return 0;
 }
 
+int cthd_expect_flush(struct cthd_result *res, uint32_t class_mask)
+{
+	unsigned int kept = 0;
+
+	if (class_mask >> CTHD_POLICY_MAX)
+		return -EINVAL;
+	/* removed before the result's expectations are added: these never were */
+	for (unsigned int i = 0; i < res->n_expect; i++)
+		if (res->expect[i].class >= CTHD_POLICY_MAX ||
+		    !(class_mask & (1u << res->expect[i].class)))
+			res->expect[kept++] = res->expect[i];
+	res->n_expect = kept;
+	res->expect_flush |= class_mask;
+	return 0;
+}
+
 int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 			  const void *data, size_t data_len)
 {

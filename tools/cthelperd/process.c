@@ -185,6 +185,15 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		v.priv = s->priv;
 		v.priv_len = h->priv_len;
 	}
+	if (res->expect_flush && s->no_exp_flush) {
+		c->flushes_lost++;
+	} else if (res->expect_flush) {
+		if (priv_usable) {
+			v.priv = s->priv;
+			v.priv_len = h->priv_len;
+		}
+		v.exp_flush = res->expect_flush;
+	}
 	if (res->n_expect) {
 		/* CTA_HELP_INFO goes along as it is: NFQA_EXP needs NFQA_CT */
 		if (priv_usable) {
@@ -205,7 +214,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		 * expectation (this series) instead of dropping the error:
 		 * counted as kernel_errors.
 		 */
-		if (v.n_exp)
+		if (v.n_exp || v.exp_flush)
 			out->verdict->nlmsg_flags |= NLM_F_ACK;
 		if (v.send_ct) {
 			/*
@@ -221,6 +230,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		}
 		c->state_updates += v.priv ? 1 : 0;
 		c->expectations += res->n_expect;
+		c->expect_flushes += v.exp_flush ? 1 : 0;
 		c->mangled += v.payload ? 1 : 0;
 		c->dropped += v.verdict == NF_DROP ? 1 : 0;
 		return;

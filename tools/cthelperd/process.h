@@ -39,6 +39,12 @@ struct cthd_scratch {
 	uint64_t fixed_now;		/* tests: the clock, in seconds */
 	/* the firewall's addresses (ifaddr.h), kept by the daemon; may be NULL */
 	const struct cthd_ifaddrs *ifaddrs;
+	/*
+	 * The kernel ignores NFQA_EXP_FLUSH (no such attribute before this
+	 * series' patch; the verdict policy skips unknown ones): a helper's
+	 * removals are counted as flushes_lost, not sent.
+	 */
+	bool no_exp_flush;
 	struct cthd_result result;
 	uint8_t priv[CTHD_PRIV_MAX];
 	uint8_t packet[0x10000 + CTHD_MANGLE_MAX * CTHD_MANGLE_DATA_MAX];

@@ -21,6 +21,7 @@
 #endif
 #include "privdrop.h"
 #include "queue.h"
+#include "verdict.h"
 
 /* Copy whole packets: a helper may need all of the payload to rewrite it. */
 #define COPY_RANGE 0xffff
@@ -370,25 +371,38 @@ static int unbound_queue(void)
 	return -EBUSY;
 }
 
+/* A netfilter socket and a queue number nobody binds, for a probe verdict. */
+static struct mnl_socket *probe_socket(int *queue, char *err, size_t errlen, int *rc)
+{
+	struct mnl_socket *nl;
+
+	*queue = unbound_queue();
+	if (*queue < 0) {
+		snprintf(err, errlen, "probe: every queue number is bound");
+		*rc = *queue;
+		return NULL;
+	}
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		*rc = -errno;
+		snprintf(err, errlen, "probe socket: %s", strerror(-*rc));
+		if (nl)
+			mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
 int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
-	int queue = unbound_queue(), status, rc;
+	int queue, status, rc;
 	pid_t pid;
 
-	if (queue < 0) {
-		snprintf(err, errlen, "probe: every queue number is bound");
-		return queue;
-	}
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "probe socket: %s", strerror(-rc));
-		if (nl)
-			mnl_socket_close(nl);
+	nl = probe_socket(&queue, err, errlen, &rc);
+	if (!nl)
 		return rc;
-	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -416,4 +430,30 @@ int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t e
 		return -ECHILD;
 	}
 	return WEXITSTATUS(status) == 0;
+}
+
+int cthd_queue_probe_exp_flush(char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	int queue, rc;
+
+	nl = probe_socket(&queue, err, errlen, &rc);
+	if (!nl)
+		return rc;
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, (uint32_t)queue);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	nfq_nlmsg_verdict_put(nlh, 1, NF_ACCEPT);
+	/* an empty u32: a kernel that knows the attribute refuses its length */
+	mnl_attr_put(nlh, CTHD_NFQA_EXP_FLUSH, 0, NULL);
+	rc = cthd_nl_request(nl, nlh, NULL, NULL);
+	mnl_socket_close(nl);
+	if (rc == -ERANGE || rc == -EINVAL)
+		return 1;
+	if (rc == -ENOENT || rc == -ENODEV || rc == 0)
+		return 0;
+	snprintf(err, errlen, "probe verdict: %s", strerror(-rc));
+	return rc;
 }

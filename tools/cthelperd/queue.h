@@ -62,6 +62,18 @@ int cthd_queue_fd(const struct cthd_queue *q);
 int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t errlen);
 
 /*
+ * Does this kernel remove expectations a verdict's NFQA_EXP_FLUSH names?
+ * The verdict policy of a kernel without it skips the unknown attribute
+ * silently (nfnetlink's lenient parse), so a well-formed one tells
+ * nothing: a verdict on a queue nobody binds carries an empty one, which a
+ * kernel that knows the attribute refuses for its length (ERANGE; it logs
+ * "attribute type 23 has an invalid length" once), and one that does not
+ * answers "no such queue". Returns 1, 0, or -errno with a message in err.
+ * Needs CAP_NET_ADMIN.
+ */
+int cthd_queue_probe_exp_flush(char *err, size_t errlen);
+
+/*
  * Messages received in one system call, and verdicts sent in one: under
  * load, one recvmmsg() and one sendto() per batch instead of a pair of
  * system calls per packet. The kernel handles the concatenated verdicts

@@ -52,6 +52,7 @@ struct expectation {
 	uint32_t master;
 	unsigned long packet;
 	bool used;
+	bool flushed;			/* removed by NFQA_EXP_FLUSH */
 	char text[LINE_MAX_LEN];
 };
 
@@ -360,7 +361,7 @@ static bool expect_matches(const struct expectation *x, int family, uint8_t l4pr
 {
 	const struct cthd_expect *e = &x->exp;
 
-	if (x->used || x->family != family || e->l4proto != l4proto)
+	if (x->used || x->flushed || x->family != family || e->l4proto != l4proto)
 		return false;
 	for (size_t i = 0; i < sizeof(t->src); i++)
 		if ((t->src.bytes[i] ^ e->tuple.src.bytes[i]) & e->mask.src.bytes[i])
@@ -408,6 +409,26 @@ static int expectation_add(struct replay *r, const struct flow *master, const st
 	x->packet = r->packets;
 	format_expect(x->text, sizeof(x->text), x->family, e);
 	return 0;
+}
+
+/*
+ * NFQA_EXP_FLUSH: the master's waiting expectations of those classes go
+ * (a flow they already admitted stays). Returns how many.
+ */
+static unsigned int expectations_flush(struct replay *r, const struct flow *master, uint32_t mask)
+{
+	unsigned int removed = 0;
+
+	for (size_t i = 0; i < r->n_exps; i++) {
+		struct expectation *x = &r->exps[i];
+
+		if (x->used || x->flushed || x->master != master->id || x->exp.class >= 32 ||
+		    !(mask & (1u << x->exp.class)))
+			continue;
+		x->flushed = true;
+		removed++;
+	}
+	return removed;
 }
 
 /* --- the kernel's queue message and its verdict -------------------------- */
@@ -462,6 +483,7 @@ struct verdict_seen {
 	const uint8_t *priv;
 	size_t priv_len;
 	unsigned int n_exp;
+	uint32_t exp_flush;		/* NFQA_EXP_FLUSH's class mask */
 };
 
 /* What the kernel reads from the verdict; the ctnetlink attribute layout. */
@@ -495,6 +517,10 @@ static int read_verdict(const struct nlmsghdr *nlh, struct verdict_seen *v)
 			break;
 		case NFQA_EXP:
 			v->n_exp++;
+			break;
+		case CTHD_NFQA_EXP_FLUSH:
+			if (mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+				v->exp_flush = ntohl(mnl_attr_get_u32(a));
 			break;
 		}
 	}
@@ -571,6 +597,17 @@ static int run_helped(struct replay *r, const struct pcap_pkthdr *hdr, struct fl
 	else if (v.verdict == 0)
 		fputs("  drop\n", r->out);
 
+	/* as the kernel: the removal first, then the verdict's new expectations */
+	if (v.exp_flush) {
+		unsigned int removed = expectations_flush(r, f, v.exp_flush);
+
+		if (json)
+			fprintf(r->out, ",\"flush\":{\"classes\":%u,\"removed\":%u}", v.exp_flush,
+				removed);
+		else
+			fprintf(r->out, "  flush classes 0x%x: %u expectation(s) removed\n", v.exp_flush,
+				removed);
+	}
 	if (json)
 		fputs(",\"expectations\":[", r->out);
 	for (unsigned int i = 0; !out.error && i < res->n_expect; i++) {

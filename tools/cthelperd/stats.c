@@ -21,6 +21,8 @@ static const struct {
 	{ "dropped", offsetof(struct cthd_counters, dropped) },
 	{ "kernel_errors", offsetof(struct cthd_counters, kernel_errors) },
 	{ "state_updates", offsetof(struct cthd_counters, state_updates) },
+	{ "expect_flushes", offsetof(struct cthd_counters, expect_flushes) },
+	{ "flushes_lost", offsetof(struct cthd_counters, flushes_lost) },
 };
 
 #define N_FIELDS (sizeof(counter_fields) / sizeof(counter_fields[0]))

@@ -16,6 +16,8 @@ struct cthd_counters {
 	uint64_t dropped;		/* packets the helper dropped */
 	uint64_t kernel_errors;		/* verdicts or expectations the kernel refused */
 	uint64_t state_updates;		/* verdicts carrying the private data (NFQA_CT) */
+	uint64_t expect_flushes;	/* verdicts removing expectations (NFQA_EXP_FLUSH) */
+	uint64_t flushes_lost;		/* removals a kernel without NFQA_EXP_FLUSH cannot do */
 };
 
 struct cthd_stats_entry {

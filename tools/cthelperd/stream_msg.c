@@ -42,6 +42,8 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 	enum cthd_dir dir = pkt->dir;
 	uint32_t seq = pkt->tcp_seq, next;
 	unsigned int n_expect = res->n_expect, n_mangle = res->n_mangle;
+	uint32_t expect_flush = res->expect_flush;
+	struct cthd_expect expect_before[CTHD_EXPECT_MAX];
 	struct cthd_msg_stream old = *st, before;
 	bool dropped_before = res->verdict == CTHD_DROP;
 
@@ -61,6 +63,8 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 		st->flags |= MS_SEEN(dir);
 	}
 	before = *st;
+	/* a flush may take these out of res: kept to undo a dropped segment */
+	memcpy(expect_before, res->expect, n_expect * sizeof(res->expect[0]));
 	start = first_start(st, dir, seq, len);
 	next = st->next_seq[dir];
 	for (pos = start; pos < len;) {
@@ -104,8 +108,10 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 				 * expectation of it either, and the stream stays where it
 				 * was so that every copy is read and dropped the same.
 				 */
+				memcpy(res->expect, expect_before, n_expect * sizeof(res->expect[0]));
 				res->n_expect = n_expect;
 				res->n_mangle = n_mangle;
+				res->expect_flush = expect_flush;
 				*st = before;
 				goto out;
 			}
@@ -116,7 +122,8 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *
 	}
 	if (!(st->flags & MS_LOST(dir)) && seq_after(next, st->next_seq[dir]))
 		st->next_seq[dir] = next;
-	if (res->n_expect + res->n_mangle != n_expect + n_mangle) {
+	if (res->n_expect + res->n_mangle != n_expect + n_mangle ||
+	    res->expect_flush != expect_flush) {
 		st->mark_seq[dir] = seq + (uint32_t)start;
 		st->flags |= MS_MARK(dir);
 	}

@@ -4,6 +4,7 @@
  * private data and the expectations, so the kernel applies them together
  * with the verdict (no separate ctnetlink round trip).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -25,7 +26,8 @@ struct nlmsghdr *cthd_verdict_build(void *buf, size_t size, const struct cthd_ve
 	if (v->payload)
 		nfq_nlmsg_verdict_put_pkt(nlh, v->payload, (uint32_t)v->payload_len);
 
-	if (v->send_ct || v->n_exp) {
+	/* the kernel removes expectations only with NFQA_CT there, as it adds them */
+	if (v->send_ct || v->n_exp || v->exp_flush) {
 		struct nlattr *ct = mnl_attr_nest_start_check(nlh, size, NFQA_CT);
 		struct nlattr *help = ct ? mnl_attr_nest_start_check(nlh, size, CTA_HELP) : NULL;
 
@@ -35,6 +37,10 @@ struct nlmsghdr *cthd_verdict_build(void *buf, size_t size, const struct cthd_ve
 		mnl_attr_nest_end(nlh, help);
 		mnl_attr_nest_end(nlh, ct);
 	}
+	/* before the expectations: a re-INVITE's new media replace the old */
+	if (v->exp_flush && !mnl_attr_put_u32_check(nlh, size, CTHD_NFQA_EXP_FLUSH,
+						    htonl(v->exp_flush)))
+		goto emsgsize;
 	for (unsigned int i = 0; i < v->n_exp; i++) {
 		struct nlattr *exp = mnl_attr_nest_start_check(nlh, size, NFQA_EXP);
 

@@ -11,6 +11,13 @@
  * Room for attributes besides the payload in a verdict: an IPv6 expectation
  * with its NAT binding and function takes about 350 bytes.
  */
+/*
+ * The series' verdict attribute that removes expectations of the queued
+ * packet's conntrack by class (a __be32 mask), after NFQA_CGROUP_CLASSID;
+ * carried here until the installed uapi header has it.
+ */
+#define CTHD_NFQA_EXP_FLUSH 23
+
 #define CTHD_VERDICT_OVERHEAD (1024 + CTHD_EXPECT_MAX * 512)
 
 struct cthd_verdict_msg {
@@ -28,6 +35,8 @@ struct cthd_verdict_msg {
 	const char *helper_name;
 	const void *priv;		/* CTA_HELP_INFO; NULL for none */
 	size_t priv_len;
+	/* NFQA_EXP_FLUSH: classes whose expectations go first; 0 for none */
+	uint32_t exp_flush;
 	const struct cthd_expect *exp;	/* one NFQA_EXP each */
 	unsigned int n_exp;
 	int family;

@@ -47,6 +47,7 @@ struct sip_ctx {
 	const struct cthd_conntrack *ct;
 	struct cthd_result *res;
 	const char *msg;		/* the message, from its first byte */
+	struct sip_call_state *call;	/* the connection's, in its private data */
 	bool direct_media;
 	bool natted;
 	unsigned int n_edits;
@@ -384,45 +385,73 @@ static void sip_apply_edits(struct sip_ctx *x, const struct sip_msg *m, size_t b
  * (this helper's protocol), none for an unregistration (expires 0, the
  * kernel's default when the message gives no expiry).
  */
-static void sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
+/*
+ * A Contact's expiry: its expires= parameter, else the Expires header's,
+ * else 0 (the kernel's reading). -EINVAL for an unreadable parameter.
+ */
+static int sip_contact_expires(const struct sip_ctx *x, const struct sip_msg *m,
+			       struct sip_span contact, const struct sip_hostport *hp,
+			       uint32_t *expires)
+{
+	struct sip_span val;
+
+	*expires = m->has_expires ? m->expires : 0;
+	if (sip_param(x->msg, contact, hp->text.off + hp->text.len, "expires=", &val)) {
+		size_t pos = val.off;
+		int64_t v = cthd_parse_decimal(x->msg, val.off + val.len, &pos, 10, UINT32_MAX);
+
+		if (v < 0 || pos != val.off + val.len)
+			return -EINVAL;
+		*expires = (uint32_t)v;
+	}
+	return 0;
+}
+
+/* Its transport=, "udp" when it has none: 1 for this connection's protocol. */
+static bool sip_contact_transport_is_ours(const struct sip_ctx *x, struct sip_span contact,
+					  const struct sip_hostport *hp)
+{
+	struct sip_span val;
+
+	if (!sip_param(x->msg, contact, hp->text.off + hp->text.len, "transport=", &val))
+		return x->ct->l4proto == IPPROTO_UDP;
+	return val.len == 3 &&
+	       !strncasecmp(x->msg + val.off, x->ct->l4proto == IPPROTO_TCP ? "tcp" : "udp", 3);
+}
+
+/*
+ * Returns true when the REGISTER is the sender's own (its first Contact is
+ * at the sender's address): its answer may then end the registration.
+ */
+static bool sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 {
 	const struct cthd_conntrack *ct = x->ct;
 	enum cthd_dir dir = x->pkt->dir;
 	const struct cthd_tuple *here = &ct->tuple[dir];
-	uint32_t expires = m->has_expires ? m->expires : 0;
+	uint32_t expires;
 	struct sip_hostport hp;
 	struct cthd_expect exp;
-	struct sip_span val;
 	uint16_t port;
 
 	if ((ct->status & IPS_EXPECTED) || !m->n_contact ||
 	    sip_uri_hostport(x->msg, m->contact[0], &hp) != 1 || hp.family != ct->family ||
 	    !sip_addr_eq(x, &hp.addr, &here->src))
-		return;
+		return false;
 	/* a contact of the helper's own transport (UDP unless it says) */
-	if (sip_param(x->msg, m->contact[0], hp.text.off + hp.text.len, "transport=", &val) ?
-	    (val.len != 3 ||
-	     strncasecmp(x->msg + val.off, ct->l4proto == IPPROTO_TCP ? "tcp" : "udp", 3)) :
-	    ct->l4proto != IPPROTO_UDP) {
+	if (!sip_contact_transport_is_ours(x, m->contact[0], &hp)) {
 		x->res->lost++;
-		return;
+		return true;
 	}
-	if (sip_param(x->msg, m->contact[0], hp.text.off + hp.text.len, "expires=", &val)) {
-		size_t pos = val.off;
-		int64_t v = cthd_parse_decimal(x->msg, val.off + val.len, &pos, 10, UINT32_MAX);
-
-		if (v < 0 || pos != val.off + val.len) {
-			x->res->parse_errors++;
-			return;
-		}
-		expires = (uint32_t)v;
+	if (sip_contact_expires(x, m, m->contact[0], &hp, &expires) < 0) {
+		x->res->parse_errors++;
+		return false;
 	}
 	port = hp.has_port ? hp.port : 5060;
 	if (!expires)
-		return;
+		return true;
 	if (port < 1024) {
 		x->res->parse_errors++;
-		return;
+		return true;
 	}
 	cthd_expect_to_sender(&exp, ct, dir, ct->l4proto, port, port,
 			      !cthd_option(x->helper, x->pkt, SIP_OPT_DIRECT_SIGNALLING));
@@ -441,7 +470,7 @@ static void sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 
 			if (!cthd_result_nat_port(x->res, ct, &exp)) {
 				x->res->lost++;
-				return;
+				return true;
 			}
 			n = sip_format_hostport(hp.family, &there->dst, true, exp.tuple.dport, text,
 						sizeof(text));
@@ -451,6 +480,96 @@ static void sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 	}
 	if (cthd_result_add_expect(x->res, &exp) < 0)
 		x->res->lost++;
+	return true;
+}
+
+/*
+ * A 2xx answer to the sender's REGISTER keeps the registration when it
+ * lists the phone's contact (at the answer's destination, of this
+ * transport) with an expiry; the first such contact decides. Expires 0 (an
+ * unregistration) or no such contact ends it. *known false when the answer
+ * lists more contacts than were read and none of those read is the phone's.
+ */
+static bool sip_register_kept(struct sip_ctx *x, const struct sip_msg *m, bool *known)
+{
+	const union cthd_addr *phone = &x->ct->tuple[x->pkt->dir].dst;
+
+	*known = true;
+	for (unsigned int i = 0; i < m->n_contact; i++) {
+		struct sip_hostport hp;
+		uint32_t expires;
+
+		if (sip_uri_hostport(x->msg, m->contact[i], &hp) != 1 ||
+		    hp.family != x->ct->family || !sip_addr_eq(x, &hp.addr, phone) ||
+		    !sip_contact_transport_is_ours(x, m->contact[i], &hp))
+			continue;
+		if (sip_contact_expires(x, m, m->contact[i], &hp, &expires) < 0) {
+			x->res->parse_errors++;
+			*known = false;
+			return true;
+		}
+		return expires != 0;
+	}
+	*known = !m->contact_truncated;
+	return false;
+}
+
+static void sip_flush(struct sip_ctx *x, uint32_t classes)
+{
+	/* only the helper's own classes: cannot fail */
+	cthd_expect_flush(x->res, classes);
+}
+
+/* CSeqs are below 2^31 (sip_msg.c): stored plus one, so that 0 is none */
+static void sip_remember(struct sip_ctx *x, uint32_t *slot, uint32_t cseq)
+{
+	if (*slot == cseq + 1)
+		return;
+	*slot = cseq + 1;
+	x->res->priv_changed = true;
+}
+
+static bool sip_remembered(const struct sip_ctx *x, const uint32_t *slot, uint32_t cseq)
+{
+	(void)x;
+	return *slot == cseq + 1;
+}
+
+/*
+ * When a call or registration ends, nf_conntrack_sip's flush_expectations():
+ * an INVITE (before its own SDP is read: a re-INVITE's media replace the
+ * old ones) and a BYE remove the connection's media expectations; a final
+ * answer other than 1xx/2xx to the last INVITE (by CSeq: a CANCELled
+ * call's 487 too) or to an UPDATE or PRACK with that CSeq does as well; a
+ * final answer to the sender's last REGISTER that does not keep the
+ * registration removes the signalling one. The kernel's checks, no more:
+ * only this conntrack's expectations, and only a matching CSeq.
+ */
+static void sip_flush_ended(struct sip_ctx *x, const struct sip_msg *m)
+{
+	bool known;
+
+	if (m->request) {
+		if (m->method == SIP_METHOD_INVITE || m->method == SIP_METHOD_BYE)
+			sip_flush(x, SIP_FLUSH_MEDIA);
+		return;
+	}
+	switch (m->cseq_method) {
+	case SIP_METHOD_INVITE:
+	case SIP_METHOD_UPDATE:
+	case SIP_METHOD_PRACK:
+		if (m->code >= 300 && sip_remembered(x, &x->call->invite_cseq1, m->cseq))
+			sip_flush(x, SIP_FLUSH_MEDIA);
+		break;
+	case SIP_METHOD_REGISTER:
+		if (m->code < 200 || !sip_remembered(x, &x->call->register_cseq1, m->cseq))
+			break;
+		if (m->code >= 300 || (!sip_register_kept(x, m, &known) && known))
+			sip_flush(x, SIP_FLUSH_SIGNALLING);
+		break;
+	default:
+		break;
+	}
 }
 
 /* Which messages' SDP announces media (the kernel's sip_handlers). */
@@ -480,10 +599,13 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 	}
 	if (rc == 0)
 		return 0;
+	sip_flush_ended(x, &m);
 	if (m.sdp && m.body.len && sip_msg_offers_media(&m))
 		sip_expect_sdp(x, m.body.off, m.body.len);
-	if (m.request && m.method == SIP_METHOD_REGISTER)
-		sip_expect_register(x, &m);
+	if (m.request && m.method == SIP_METHOD_INVITE)
+		sip_remember(x, &x->call->invite_cseq1, m.cseq);
+	if (m.request && m.method == SIP_METHOD_REGISTER && sip_expect_register(x, &m))
+		sip_remember(x, &x->call->register_cseq1, m.cseq);
 	if (x->natted) {
 		if (m.request)
 			sip_nat_uri(x, m.uri);
@@ -499,9 +621,10 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 
 static void sip_ctx_init(struct sip_ctx *x, const struct cthd_helper *h,
 			 const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
-			 struct cthd_result *res)
+			 struct sip_call_state *call, struct cthd_result *res)
 {
 	memset(x, 0, sizeof(*x));
+	x->call = call;
 	x->helper = h;
 	x->pkt = pkt;
 	x->ct = ct;
@@ -513,12 +636,12 @@ static void sip_ctx_init(struct sip_ctx *x, const struct cthd_helper *h,
 static int sip_process(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
 		       void *priv, struct cthd_result *res)
 {
+	struct sip_priv *sp = priv;
 	struct sip_ctx x;
 
-	(void)priv;
 	if (ct->l4proto != IPPROTO_UDP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
-	sip_ctx_init(&x, &sip_helper, pkt, ct, res);
+	sip_ctx_init(&x, &sip_helper, pkt, ct, &sp->call, res);
 	sip_message(&x, 0, pkt->payload_len, true);
 	return 0;
 }
@@ -563,7 +686,7 @@ static int sip_tcp_process(const struct cthd_packet *pkt, const struct cthd_conn
 
 	if (ct->l4proto != IPPROTO_TCP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
-	sip_ctx_init(&x, &sip_tcp_helper, pkt, ct, res);
+	sip_ctx_init(&x, &sip_tcp_helper, pkt, ct, &st->call, res);
 	return cthd_stream_messages(pkt, &st->stream, res, &sip_msg_ops, &x);
 }
 
@@ -586,7 +709,7 @@ static const struct cthd_helper sip_helper = {
 	.default_port = 5060,
 	.n_policies = 4,
 	.policies = SIP_POLICIES,
-	.priv_len = 0,
+	.priv_len = sizeof(struct sip_priv),
 	.process = sip_process,
 	.n_options = 2,
 	.options = SIP_OPTIONS,

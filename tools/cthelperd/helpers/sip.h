@@ -40,6 +40,7 @@ struct sip_msg {
 	struct sip_span from, to;
 	unsigned int n_contact;
 	struct sip_span contact[SIP_CONTACT_MAX];
+	bool contact_truncated;		/* more Contact headers than SIP_CONTACT_MAX */
 	struct sip_span content_length;	/* its digits */
 	enum sip_method method;		/* a request's method */
 	unsigned int code;		/* a response's status, 100..699 */
@@ -149,12 +150,29 @@ int sdp_parse(const char *body, size_t len, struct sdp *s);
 /* The address a media is sent to: its own c=, else the session's. */
 const struct sdp_addr *sdp_media_addr(const struct sdp *s, const struct sdp_media *m);
 
-/* The per-connection state of SIP over TCP (UDP keeps none): message boundaries. */
-struct sip_tcp_priv {
-	struct cthd_msg_stream stream;
+/*
+ * What a signalling connection remembers between messages, as the kernel's
+ * nf_ct_sip_master: the CSeq of the last INVITE and of the last REGISTER
+ * of the sender's own contact, each plus one (0: none yet; a CSeq is below
+ * 2^31). Only a final answer with that CSeq removes expectations.
+ */
+struct sip_call_state {
+	uint32_t invite_cseq1;
+	uint32_t register_cseq1;
 };
 
-_Static_assert(sizeof(struct sip_tcp_priv) == 24, "sip-tcp private data is the stream's");
+/* The per-connection state of SIP over UDP. */
+struct sip_priv {
+	struct sip_call_state call;
+};
+
+/* ... and over TCP: message boundaries too. */
+struct sip_tcp_priv {
+	struct cthd_msg_stream stream;
+	struct sip_call_state call;
+};
+
+_Static_assert(sizeof(struct sip_tcp_priv) <= CTHD_PRIV_MAX, "sip-tcp private data fits");
 
 /* The helper's options (cthelperd.conf), in this order. */
 enum sip_option {
@@ -169,5 +187,9 @@ enum sip_class {
 	SIP_CLASS_VIDEO,
 	SIP_CLASS_IMAGE,
 };
+
+#define SIP_FLUSH_SIGNALLING	(1u << SIP_CLASS_SIGNALLING)
+#define SIP_FLUSH_MEDIA		((1u << SIP_CLASS_AUDIO) | (1u << SIP_CLASS_VIDEO) | \
+				 (1u << SIP_CLASS_IMAGE))
 
 #endif

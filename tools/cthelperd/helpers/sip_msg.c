@@ -169,6 +169,8 @@ static int sip_header(const char *s, size_t nstart, size_t nlen, size_t vstart, 
 	case SIP_HDR_CONTACT:		/* more than one is usual (REGISTER) */
 		if (m->n_contact < SIP_CONTACT_MAX)
 			m->contact[m->n_contact++] = value;
+		else
+			m->contact_truncated = true;
 		return 0;
 	default:
 		break;

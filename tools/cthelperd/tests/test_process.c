@@ -16,6 +16,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,8 @@ struct parsed_verdict {
 	uint32_t nat_dir, exp_class;
 	union cthd_addr exp_src, exp_dst, nat_src;
 	uint16_t exp_dport, nat_sport, mask_sport, mask_dport;
+	bool has_flush, flush_after_exp;
+	uint32_t flush;			/* NFQA_EXP_FLUSH, host order */
 };
 
 static const struct nlattr *nested(const struct nlattr *nest, uint16_t type)
@@ -278,6 +281,14 @@ static struct parsed_verdict parse_verdict(const struct nlmsghdr *nlh)
 			}
 			break;
 		}
+		case CTHD_NFQA_EXP_FLUSH:
+			p.has_flush = true;
+			p.flush_after_exp = p.has_exp;
+			if (mnl_attr_get_payload_len(a) != sizeof(uint32_t))
+				p.ok = false;
+			else
+				p.flush = ntohl(mnl_attr_get_u32(a));
+			break;
 		case NFQA_EXP: {
 			const struct nlattr *x, *nat;
 
@@ -881,6 +892,68 @@ static void test_expect_assigns_helper(struct tap *t)
 		  "helper '%s'", p.exp_helper);
 }
 
+/*
+ * NFQA_EXP_FLUSH: with NFQA_CT (the kernel acts on the conntrack part
+ * only when it is there), before the expectations, an ack asked for; on a
+ * kernel without the attribute, not sent but counted.
+ */
+static void test_expect_flush(struct tap *t)
+{
+	static uint8_t buf[8192];
+	static char msg[4096];
+	struct scenario sc = {
+		.family = AF_INET, .client = { "10.0.0.1", 40000 }, .server = { "10.0.0.2", 5060 },
+		.client_nat = "10.0.0.1", .server_nat = "10.0.0.2", .dir = CTHD_DIR_ORIGINAL,
+		.payload = "BYE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 2 BYE\r\nl: 0\r\n\r\n",
+		.help_name = "sip-tcp", .priv = zero_priv, .priv_len = sizeof(zero_priv),
+	};
+	struct cthd_expect exp = { .class = 1, .l4proto = IPPROTO_UDP };
+	struct cthd_verdict_msg v = {
+		.queue = 1, .packet_id = 7, .verdict = NF_ACCEPT, .helper_name = "sip",
+		.exp = &exp, .n_exp = 1, .family = AF_INET, .exp_flush = 0xe,
+	};
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+	struct nlmsghdr *nlh;
+
+	nlh = build_queue_msg(msg, sizeof(msg), &sc);
+	cthd_process_packet(nlh, cthd_helper_find("sip-tcp"), NULL, CTHD_EXPECT_MAX, &scratch, &c,
+			    &out);
+	p = parse_verdict(out.verdict);
+	tap_check(t, p.ok && p.has_flush && p.flush == 0xe && p.help_name &&
+		  !strcmp(p.help_name, "sip-tcp") && p.ack && !p.has_exp &&
+		  c.expect_flushes == 1 && c.flushes_lost == 0,
+		  "verdict_carries_the_flush_with_its_conntrack", "flush %d 0x%x ct '%s' ack %d "
+		  "flushes %" PRIu64, p.has_flush, p.flush, p.help_name ? p.help_name : "",
+		  p.ack, c.expect_flushes);
+
+	scratch.no_exp_flush = true;
+	nlh = build_queue_msg(msg, sizeof(msg), &sc);
+	cthd_process_packet(nlh, cthd_helper_find("sip-tcp"), NULL, CTHD_EXPECT_MAX, &scratch, &c,
+			    &out);
+	scratch.no_exp_flush = false;
+	p = parse_verdict(out.verdict);
+	tap_check(t, p.ok && !p.has_flush && c.expect_flushes == 1 && c.flushes_lost == 1,
+		  "verdict_on_a_kernel_without_flush_counts_it_lost", "flush %d lost %" PRIu64,
+		  p.has_flush, c.flushes_lost);
+
+	addr(AF_INET, "10.0.0.1", &exp.tuple.dst);
+	exp.tuple.dport = 4000;
+	exp.mask.dport = 0xffff;
+	nlh = cthd_verdict_build(buf, sizeof(buf), &v);
+	p = nlh ? parse_verdict(nlh) : (struct parsed_verdict){ 0 };
+	tap_check(t, nlh && p.ok && p.has_flush && p.flush == 0xe && !p.flush_after_exp &&
+		  p.n_exp == 1 && p.help_name,
+		  "verdict_flush_goes_before_the_new_expectations", "flush %d after %d n_exp %u",
+		  p.has_flush, p.flush_after_exp, p.n_exp);
+	v.exp_flush = 0;
+	nlh = cthd_verdict_build(buf, sizeof(buf), &v);
+	p = nlh ? parse_verdict(nlh) : (struct parsed_verdict){ 0 };
+	tap_check(t, nlh && p.ok && !p.has_flush, "verdict_without_flush_has_no_attribute",
+		  "flush %d", p.has_flush);
+}
+
 int main(int argc, char **argv)
 {
 	struct tap t = { 0 };
@@ -898,6 +971,7 @@ int main(int argc, char **argv)
 	test_nat_port_clash(&t);
 	test_errors_accept(&t);
 	test_nla_collect(&t);
+	test_expect_flush(&t);
 	test_stats_format(&t);
 	test_expect_assigns_helper(&t);
 	return tap_done(&t);

@@ -230,7 +230,8 @@ static void test_registry(struct tap *t)
 	const char *why = "not registered";
 
 	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_UDP &&
-		  h->default_port == 5060 && h->n_policies == 4 && h->priv_len == 0 &&
+		  h->default_port == 5060 && h->n_policies == 4 &&
+		  h->priv_len == sizeof(struct sip_priv) &&
 		  !strcmp(h->policies[1].name, "audio") && h->policies[1].max_expected == 4 &&
 		  h->policies[0].timeout == 3600 && h->policies[1].timeout == 180,
 		  "sip_registered_with_the_kernel_classes", "%s", why);
@@ -917,6 +918,198 @@ static void test_tcp_snat_drop(struct tap *t)
 		  "rc %d dropped %u n_expect %u", rc, k.dropped, k.last.n_expect);
 }
 
+/* --- expectations removed when a call or registration ends -------------- */
+
+#define FL_INVITE(cseq, port) \
+	"INVITE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: " cseq " INVITE\r\nc: application/sdp\r\n" \
+	"l: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.1\r\nm=audio " port " RTP/AVP 0\r\n"
+#define FL_ANSWER(code, cseq_method) \
+	"SIP/2.0 " code "\r\nCSeq: " cseq_method "\r\nl: 0\r\n\r\n"
+#define FL_REG(cseq, contact, expires_hdr) \
+	"REGISTER sip:10.0.0.2 SIP/2.0\r\nCSeq: " cseq " REGISTER\r\n" \
+	"Contact: " contact "\r\n" expires_hdr "l: 0\r\n\r\n"
+#define FL_REG_OK(cseq, contacts) \
+	"SIP/2.0 200 OK\r\nCSeq: " cseq " REGISTER\r\n" contacts "l: 0\r\n\r\n"
+
+struct flush_case {
+	const char *name;
+	enum cthd_dir dir;
+	const char *text;
+	uint32_t flush;			/* the mask the packet must carry */
+	unsigned int n_expect;
+};
+
+static void run_flush_cases(struct tap *t, struct conv *k, const struct flush_case *c, size_t n)
+{
+	char name[128];
+
+	for (size_t i = 0; i < n; i++) {
+		int rc = sip_send_fresh(k, c[i].dir, c[i].text);
+
+		snprintf(name, sizeof(name), "sip_flush_%s", c[i].name);
+		tap_check(t, rc == 0 && k->last.expect_flush == c[i].flush &&
+			  k->last.n_expect == c[i].n_expect && k->parse_errors == 0, name,
+			  "rc %d flush 0x%x (want 0x%x) n_expect %u (want %u) errors %u", rc,
+			  k->last.expect_flush, c[i].flush, k->last.n_expect, c[i].n_expect,
+			  k->parse_errors);
+	}
+}
+
+static void test_flush_call(struct tap *t)
+{
+	static const struct flush_case cases[] = {
+		/* the kernel's triggers */
+		{ "invite_removes_media_then_expects_its_own", O, FL_INVITE("1", "4000"),
+		  SIP_FLUSH_MEDIA, 2 },
+		{ "ringing_removes_nothing", R, FL_ANSWER("180 Ringing", "1 INVITE"), 0, 0 },
+		{ "answer_removes_nothing", R, "SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n"
+		  "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 10.0.0.2\r\n"
+		  "m=audio 6000 RTP/AVP 0\r\n", 0, 2 },
+		{ "ack_removes_nothing", O, "ACK sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 1 ACK\r\nl: 0\r\n\r\n",
+		  0, 0 },
+		{ "reinvite_replaces_media", R, "INVITE sip:alice@10.0.0.1 SIP/2.0\r\n"
+		  "CSeq: 5 INVITE\r\nc: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\n"
+		  "c=IN IP4 10.0.0.2\r\nm=audio 6100 RTP/AVP 0\r\n", SIP_FLUSH_MEDIA, 2 },
+		{ "bye_of_the_caller", O, "BYE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 2 BYE\r\nl: 0\r\n\r\n",
+		  SIP_FLUSH_MEDIA, 0 },
+		{ "bye_of_the_callee", R, "BYE sip:alice@10.0.0.1 SIP/2.0\r\nCSeq: 6 BYE\r\nl: 0\r\n\r\n",
+		  SIP_FLUSH_MEDIA, 0 },
+		/* a refused call: the final answer to the last INVITE, by CSeq */
+		{ "second_invite", O, FL_INVITE("3", "4100"), SIP_FLUSH_MEDIA, 2 },
+		{ "busy_with_another_cseq_removes_nothing", R, FL_ANSWER("486 Busy Here", "2 INVITE"),
+		  0, 0 },
+		{ "busy_answer_to_another_method_removes_nothing", R,
+		  FL_ANSWER("486 Busy Here", "3 OPTIONS"), 0, 0 },
+		{ "cancel_itself_removes_nothing", O,
+		  "CANCEL sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 3 CANCEL\r\nl: 0\r\n\r\n", 0, 0 },
+		{ "cancelled_invites_487", R, FL_ANSWER("487 Request Terminated", "3 INVITE"),
+		  SIP_FLUSH_MEDIA, 0 },
+		{ "busy", R, FL_ANSWER("486 Busy Here", "3 INVITE"), SIP_FLUSH_MEDIA, 0 },
+		{ "redirect_ends_the_attempt_too", R, FL_ANSWER("302 Moved", "3 INVITE"),
+		  SIP_FLUSH_MEDIA, 0 },
+		{ "update_refused_with_the_invites_cseq", R,
+		  FL_ANSWER("488 Not Acceptable Here", "3 UPDATE"), SIP_FLUSH_MEDIA, 0 },
+		{ "prack_refused_with_the_invites_cseq", R, FL_ANSWER("481 No Dialog", "3 PRACK"),
+		  SIP_FLUSH_MEDIA, 0 },
+		{ "update_refused_with_another_cseq_removes_nothing", R,
+		  FL_ANSWER("488 Not Acceptable Here", "4 UPDATE"), 0, 0 },
+		{ "malformed_bye_removes_nothing", O, "BYE sip:bob@10.0.0.2 SIP/2.0\r\nl: 0\r\n\r\n",
+		  0, 0 },
+	};
+	struct conv k;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	run_flush_cases(t, &k, cases, sizeof(cases) / sizeof(cases[0]) - 1);
+	sip_send_fresh(&k, O, cases[sizeof(cases) / sizeof(cases[0]) - 1].text);
+	tap_check(t, k.last.expect_flush == 0 && k.parse_errors == 1,
+		  "sip_flush_malformed_bye_removes_nothing", "flush 0x%x errors %u",
+		  k.last.expect_flush, k.parse_errors);
+
+	/* a conntrack that saw no INVITE: an error answer has nothing to match */
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	sip_send_fresh(&k, R, FL_ANSWER("486 Busy Here", "0 INVITE"));
+	tap_check(t, k.last.expect_flush == 0 && !k.last.priv_changed,
+		  "sip_flush_error_answer_without_an_invite_removes_nothing", "flush 0x%x",
+		  k.last.expect_flush);
+}
+
+/*
+ * REGISTER: the signalling expectation goes with a final answer to the
+ * sender's own last REGISTER that does not keep its contact.
+ */
+static void test_flush_register(struct tap *t)
+{
+	static const struct flush_case cases[] = {
+		{ "register", O, FL_REG("2", "<sip:alice@10.0.0.1:5060>", "Expires: 3600\r\n"), 0, 1 },
+		{ "register_trying_removes_nothing", R, FL_ANSWER("100 Trying", "2 REGISTER"), 0, 0 },
+		{ "register_ok_keeping_the_contact_removes_nothing", R,
+		  FL_REG_OK("2", "Contact: <sip:alice@10.0.0.1:5060>;expires=3600\r\n"), 0, 0 },
+		{ "register_ok_by_the_expires_header_removes_nothing", R,
+		  FL_REG_OK("2", "Contact: <sip:alice@10.0.0.1:5060>\r\nExpires: 60\r\n"), 0, 0 },
+		{ "unregister", O, FL_REG("3", "<sip:alice@10.0.0.1:5060>;expires=0", ""), 0, 0 },
+		{ "register_ok_of_another_cseq_removes_nothing", R,
+		  FL_REG_OK("2", "Contact: <sip:alice@10.0.0.1:5060>;expires=0\r\n"), 0, 0 },
+		{ "unregister_ok_contact_expires_0", R,
+		  FL_REG_OK("3", "Contact: <sip:alice@10.0.0.1:5060>;expires=0\r\n"),
+		  SIP_FLUSH_SIGNALLING, 0 },
+		{ "unregister_ok_without_contacts", R, FL_REG_OK("3", ""), SIP_FLUSH_SIGNALLING, 0 },
+		{ "register_ok_listing_only_other_phones", R,
+		  FL_REG_OK("3", "Contact: <sip:alice@10.0.0.7:5060>;expires=600\r\n"),
+		  SIP_FLUSH_SIGNALLING, 0 },
+		{ "register_ok_first_own_contact_decides", R,
+		  FL_REG_OK("3", "Contact: <sip:alice@10.0.0.7:5060>;expires=0\r\n"
+			    "Contact: <sip:alice@10.0.0.1:5062>;expires=600\r\n"), 0, 0 },
+		{ "register_refused", R, FL_ANSWER("403 Forbidden", "3 REGISTER"),
+		  SIP_FLUSH_SIGNALLING, 0 },
+		/* not the sender's own: its answer does not end the phone's registration */
+		{ "third_party_register", O, FL_REG("4", "<sip:eve@10.0.0.9:5060>", "Expires: 60\r\n"),
+		  0, 0 },
+		{ "third_party_unregister_ok_removes_nothing", R, FL_REG_OK("4", ""), 0, 0 },
+		/* more contacts than read, none of those read the phone's: cannot tell */
+		{ "register_again", O, FL_REG("5", "<sip:alice@10.0.0.1:5060>", "Expires: 60\r\n"),
+		  0, 1 },
+		{ "register_ok_with_unread_contacts_removes_nothing", R,
+		  FL_REG_OK("5", "m: <sip:a@10.0.0.7>;expires=9\r\nm: <sip:b@10.0.0.7>;expires=9\r\n"
+			    "m: <sip:c@10.0.0.7>;expires=9\r\nm: <sip:d@10.0.0.7>;expires=9\r\n"
+			    "m: <sip:alice@10.0.0.1:5060>;expires=60\r\n"), 0, 0 },
+	};
+	struct conv k;
+
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	run_flush_cases(t, &k, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/*
+ * Over TCP the call's CSeqs are remembered in the private data next to
+ * the stream's, and the messages of one segment act in their order.
+ */
+static void test_flush_tcp(struct tap *t)
+{
+	static const char invite[] = TCP_INVITE;
+	static const char bye[] = "BYE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 2 BYE\r\nl: 0\r\n\r\n";
+	char text[2048];
+	struct conv k;
+	int rc;
+
+	tcp_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2");
+	rc = conv_send(&k, O, invite);
+	rc |= conv_send(&k, R, "SIP/2.0 603 Decline\r\nCSeq: 1 INVITE\r\nl: 0\r\n\r\n");
+	tap_check(t, rc == 0 && k.last.expect_flush == SIP_FLUSH_MEDIA,
+		  "sip_flush_tcp_decline_matches_the_remembered_invite", "flush 0x%x",
+		  k.last.expect_flush);
+	snprintf(text, sizeof(text), "%s%s", invite, bye);
+	rc = conv_send(&k, O, text);
+	tap_check(t, rc == 0 && k.last.expect_flush == SIP_FLUSH_MEDIA && k.last.n_expect == 0,
+		  "sip_flush_tcp_invite_then_bye_in_a_segment_leaves_no_media",
+		  "flush 0x%x n_expect %u", k.last.expect_flush, k.last.n_expect);
+	snprintf(text, sizeof(text), "%s%s", bye, invite);
+	rc = conv_send(&k, O, text);
+	tap_check(t, rc == 0 && k.last.expect_flush == SIP_FLUSH_MEDIA && k.last.n_expect == 2,
+		  "sip_flush_tcp_bye_then_invite_in_a_segment_keeps_the_new_media",
+		  "flush 0x%x n_expect %u", k.last.expect_flush, k.last.n_expect);
+}
+
+/* The core's part: what a flush takes out of the result, which masks it refuses. */
+static void test_flush_api(struct tap *t)
+{
+	struct cthd_result res;
+	struct cthd_expect e = { 0 };
+
+	memset(&res, 0, sizeof(res));
+	for (uint8_t c = 0; c < 4; c++) {
+		e.class = c;
+		cthd_result_add_expect(&res, &e);
+	}
+	tap_check(t, cthd_expect_flush(&res, SIP_FLUSH_MEDIA) == 0 && res.n_expect == 1 &&
+		  res.expect[0].class == 0 && res.expect_flush == SIP_FLUSH_MEDIA &&
+		  cthd_expect_flush(&res, 1) == 0 && res.n_expect == 0 && res.expect_flush == 0xf,
+		  "expect_flush_takes_earlier_expectations_of_its_classes_out",
+		  "n_expect %u flush 0x%x", res.n_expect, res.expect_flush);
+	tap_check(t, cthd_expect_flush(&res, 1u << CTHD_POLICY_MAX) == -EINVAL &&
+		  cthd_expect_flush(&res, 0x80000000u) == -EINVAL && res.expect_flush == 0xf,
+		  "expect_flush_refuses_a_class_no_helper_has", "flush 0x%x", res.expect_flush);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -940,5 +1133,9 @@ int main(void)
 	test_tcp(&t);
 	test_tcp_snat(&t);
 	test_tcp_snat_drop(&t);
+	test_flush_call(&t);
+	test_flush_register(&t);
+	test_flush_tcp(&t);
+	test_flush_api(&t);
 	return tap_done(&t);
 }
