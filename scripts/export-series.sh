@@ -2,8 +2,13 @@
 # The reverse of mkseries.sh, for kernel work done as commits in the kernel
 # tree: write each commit of pristine..series back into series/NN-slug/.
 # Files listed in series/ours are kept whole at their in-tree path in this
-# repository (each may be touched by one patch only); edits to every other
-# file become the patch's upstream.diff. The submitter's own Signed-off-by
+# repository, as the last patch that touches them leaves them: that patch
+# lists them in its `files` and mkseries.sh copies them whole. Earlier
+# patches that touch such a file (a change split over several patches)
+# carry their edits of it as diffs in their upstream.diff, like edits to
+# every other file. So editing the whole file here changes the last patch
+# that touches it; to change an earlier one, commit in the kernel tree
+# and export again. The submitter's own Signed-off-by
 # (the tree's git identity, which mkseries.sh adds back) is left out of the
 # messages.
 #
@@ -47,7 +52,8 @@ for c in $(git rev-list --reverse pristine..series); do
 	whole=""
 	upstream=""
 	for f in $(git diff-tree --no-commit-id --name-only -r "$c"); do
-		if grep -qx "$f" "$ours" 2>/dev/null; then
+		if grep -qx "$f" "$ours" 2>/dev/null &&
+		   [ "$(git log -1 --format=%H pristine..series -- "$f")" = "$(git rev-parse "$c")" ]; then
 			whole="$whole $f"
 			mkdir -p "$repo/$(dirname "$f")"
 			git show "$c:$f" > "$repo/$f"
