@@ -154,9 +154,9 @@ int cth_helper_check(const struct cth_helper *h, enum cth_check_mode mode,
 			if (!name_ok(p->name, sizeof(p->name)))
 				CHECK_FAIL(-EINVAL, "policy %u: name must be 1 to %d characters",
 					   i + 1, CTH_POLICY_NAME_SIZE - 1);
-			if (p->max_expected < 1 ||
-			    p->max_expected > CTH_EXPECT_MAX_LIMIT)
-				CHECK_FAIL(-ERANGE, "policy '%s': max expected %u out of range 1..%d",
+			/* 0 is no limit per connection, as upstream. */
+			if (p->max_expected > CTH_EXPECT_MAX_LIMIT)
+				CHECK_FAIL(-ERANGE, "policy '%s': max expected %u out of range 0..%d",
 					   p->name, p->max_expected,
 					   CTH_EXPECT_MAX_LIMIT);
 		}

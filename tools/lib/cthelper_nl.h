@@ -77,7 +77,7 @@ enum cth_helper_field {
 /* One expectation class. */
 struct cth_policy {
 	char name[CTH_POLICY_NAME_SIZE];
-	uint32_t max_expected;		/* 1..255 */
+	uint32_t max_expected;		/* 0..255, 0: no limit per connection */
 	uint32_t timeout;		/* seconds */
 };
 

@@ -373,7 +373,7 @@ static int parse_policy(struct parser *p, struct cth_helper *h, bool *replaced)
 		return ret;
 	ret = want_keyword(p, pol.name, "max", "max N' after the class name");
 	if (!ret)
-		ret = want_u32(p, "max expected", 1, CTH_EXPECT_MAX_LIMIT,
+		ret = want_u32(p, "max expected", 0, CTH_EXPECT_MAX_LIMIT,
 			       &pol.max_expected);
 	if (!ret)
 		ret = want_keyword(p, pol.name, "timeout", "timeout SECS' after max");

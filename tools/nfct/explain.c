@@ -147,7 +147,7 @@ static void explain_helper(const struct nfct_cmd *cmd, int err,
 	case ERANGE:
 		SET(cause, "the kernel rejected a value of the request");
 		SET(fix, "check the arguments against nfct(8) (names <= 15 characters, "
-		    "1..4 policies, max 1..255, private data <= 32 bytes, queue <= 65535)");
+		    "1..4 policies, max 0..255, private data <= 32 bytes, queue <= 65535)");
 		break;
 	default:
 		SET(cause, "the kernel answered %s", strerror(err));

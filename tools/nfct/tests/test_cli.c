@@ -50,8 +50,7 @@ static void test_bad(struct tap *t)
 		{ "helper add ftp inet tcp queue 1x", "is not a number" },
 		{ "helper add ftp inet tcp policy", "missing policy CLASS" },
 		{ "helper add ftp inet tcp policy ftp 1 300", "expected 'max N'" },
-		{ "helper add ftp inet tcp policy ftp max 0 timeout 300", "max expected 0 out of range 1..255" },
-		{ "helper add ftp inet tcp policy ftp max 256 timeout 300", "max expected 256 out of range" },
+		{ "helper add ftp inet tcp policy ftp max 256 timeout 300", "max expected 256 out of range 0..255" },
 		{ "helper add ftp inet tcp policy ftp max 1", "expected 'timeout SECS'" },
 		{ "helper add ftp inet tcp policy a max 1 timeout 1 policy a max 1 timeout 1", "policy a given twice" },
 		{ "helper add ftp inet tcp policy a max 1 timeout 1 policy b max 1 timeout 1 "
@@ -172,6 +171,13 @@ static void test_good(struct tap *t)
 		  !strcmp(cmd.helper.policy[0].name, "data") &&
 		  cmd.helper.priv_data_len == 24,
 		  "explicit policy replaces the default one, keeps the default priv length");
+
+	ret = parse_line("helper add ftp inet tcp policy ftp max 0 timeout 300",
+			 &cmd, err, sizeof(err));
+	tap_check(t, ret == 0 && cmd.helper.policy_count == 1 &&
+		  cmd.helper.policy[0].max_expected == 0 &&
+		  cmd.helper.policy[0].timeout == 300,
+		  "max 0 (no limit per connection) is accepted, as upstream");
 
 	ret = parse_line("helper add myhelper inet sctp", &cmd, err, sizeof(err));
 	tap_check(t, ret == 0 && cmd.helper.l4num == IPPROTO_SCTP &&

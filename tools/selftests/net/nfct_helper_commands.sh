@@ -139,6 +139,14 @@ if [ -n "$closed" ] &&
 	json_ok "update fail-open clears fail-closed" "assert d[0]['fail_closed'] is False"
 fi
 
+# max 0: no limit per connection, accepted as upstream's nfct and kernel do
+if nfct_in 0 "add with max 0" helper add nolimit inet udp policy nolimit max 0 timeout 30 &&
+	nfct_in 0 "get after add with max 0" -o json helper get nolimit inet udp; then
+	json_ok "max 0 reaches the kernel and is dumped as 0" "
+assert d[0]['policies'] == [{'name': 'nolimit', 'max_expected': 0, 'timeout': 30}]"
+fi
+nfct_in 0 "delete nolimit" helper delete nolimit inet udp
+
 # enable / disable
 if nfct_in 0 "enable" helper enable ftp inet tcp &&
 	nfct_in 0 "get after enable" -o json helper get ftp inet tcp; then
