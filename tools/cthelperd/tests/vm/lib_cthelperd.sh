@@ -228,6 +228,28 @@ udp_send() {
 	echo "$6" | nsx "$1" socat -u - "UDP-SENDTO:$_d:$5,bind=$_s:$3,reuseaddr"
 }
 
+# fw_local_clean NS: fw_local_reset and no conntrack left: a query's
+# conntrack outlives a phase, and a helper is assigned only when a
+# conntrack is created, so the next phase's query would stay helperless
+fw_local_clean() {
+	fw_local_reset "$1"
+	nsx "$1" conntrack -F >/dev/null 2>&1
+}
+
+# cthelperd_serve HELPER: cthelperd on $F registers and serves HELPER (UDP,
+# inet and inet6), two TAP lines; the test ends when it does not start
+cthelperd_serve() {
+	cthelperd_start "$F" --helper "$1" --register || { not_ok "cthelperd starts"; tap_done; }
+	ok "cthelperd starts, registers and enables $1"
+	cthelperd_check_listed "$F" "$1" 17
+}
+
+# query_wait: the udp_query started last has ended
+query_wait() {
+	wait $QUERY_PID
+	PIDS=$(echo "$PIDS" | sed "s/ $QUERY_PID\b//")
+}
+
 # hostile_stay_out WHO LABEL WORD...: after a query's hostile answers, one
 # TAP line per WORD (the payload of one hostile answer) that it did not
 # reach the query's socket ($T/query.out); for conntrackd, whose query
@@ -256,8 +278,7 @@ query_probe() {
 	_dst=${3%%\%*}
 	udp_send "$S" "$8" $(($9 + 1)) "$_dst" "$4" wrongport; _rc1=$?
 	udp_send "$S" "${10}" "$9" "$_dst" "$4" offsubnet; _rc2=$?
-	wait $QUERY_PID
-	PIDS=$(echo "$PIDS" | sed "s/ $QUERY_PID\b//")
+	query_wait
 	sed 's/^/#   /' "$T/query.out"
 	check "$1 $2: the hostile answers are sent (socat)" test "$_rc1$_rc2" = 00
 	hostile_stay_out "$1" "$2" wrongport offsubnet
