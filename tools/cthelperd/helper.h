@@ -327,9 +327,9 @@ int64_t cthd_parse_decimal(const char *s, size_t len, size_t *pos, unsigned int 
 int cthd_parse_addr(int family, const char *s, size_t len, union cthd_addr *addr);
 
 /*
- * The TCP stream layer for line protocols (stream.c): FTP, IRC, SIP over
- * TCP... It decides where lines start, from sequence numbers it keeps in
- * the connection's private data, and hands the helper whole lines. A
+ * The TCP stream layer for line protocols (stream.c): FTP, IRC... It
+ * decides where lines start, from sequence numbers it keeps in the
+ * connection's private data, and hands the helper whole lines. A
  * segment is read from its first byte only when that byte is a remembered
  * line start; otherwise only from after its first '\n'. So text a peer
  * gets echoed in the middle of a line never reads as a line of its own,
@@ -339,7 +339,7 @@ int cthd_parse_addr(int family, const char *s, size_t len, union cthd_addr *addr
  * the data from ever being all zeroes once a packet was seen).
  */
 struct cthd_stream {
-	uint32_t next_seq[2];	/* per direction: end of the furthest segment seen */
+	uint32_t next_seq[2];	/* per direction: where reading goes on (see flags) */
 	uint32_t mark_seq[2];	/* where the last parse that acted (or dropped) started */
 	uint32_t flags;		/* per direction: which of the above are valid */
 	/*
@@ -386,43 +386,65 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 		      struct cthd_result *res, const struct cthd_line_ops *ops, void *ctx);
 
 /*
- * The TCP stream layer for framed message protocols (stream_msg.c): SIP over
- * TCP (framed by Content-Length), ... The helper says how long the
- * message at a position is; this layer remembers, in sequence numbers in
- * the private data, where the next message of each direction starts, so
- * that only message starts are read: never text inside a body, whatever
- * the segmentation. A direction's first payload byte is a message start;
- * a retransmission of a segment whose messages acted (an expectation, an
- * edit) is read again from the same place, so it is rewritten the same.
- * A message cut by a segment's end is not read (counted lost) unless it
- * starts the segment and its length is not known yet: then the segment is
- * dropped, so that the sender resends it with more. A malformed message
- * leaves the direction unread from there on (its boundaries are unknown).
+ * The TCP stream layer for framed message protocols (stream.c): SIP over
+ * TCP (framed by Content-Length), ONC RPC (record marking), TNS (a length
+ * in each packet's header), SANE (no length: one message per segment). The
+ * helper says how long the message at a position is; this layer keeps, in
+ * the same struct cthd_stream, where the next message of each direction
+ * starts (it may lie segments ahead: the rest of a long message is
+ * skipped), so only message starts are read, never bytes inside a body or
+ * a binary field, whatever the segmentation:
+ * - a direction's first payload byte starts a message (the stream's start:
+ *   the kernel queues no segment without payload, so the SYN's sequence
+ *   number is never seen; a first segment reordered behind a later one, or
+ *   a connection picked up mid-stream, is misread);
+ * - a segment past bytes not seen yet is not read (counted lost); the next
+ *   start stays known for the bytes before it;
+ * - a retransmission of a segment whose messages acted (an expectation, an
+ *   edit, a drop) is read again from the same place, so it is rewritten
+ *   the same; copies of other old bytes are not read;
+ * - a message cut by the segment's end is not read (counted lost), unless
+ *   it starts the segment and ops->wants_whole() asks for it: then the
+ *   segment is dropped, so that the sender resends it with the rest;
+ * - bytes that are no message (frame() < 0, a parse error) or a cut header
+ *   (frame() 0) lose the direction for good: nothing in it is read again
+ *   but copies of the segment that acted.
+ * Never mix with cthd_stream_lines() on one connection.
  */
-struct cthd_msg_stream {
-	uint32_t next_seq[2];	/* per direction: where the next message starts */
-	uint32_t mark_seq[2];	/* where the messages of the last segment that acted started */
-	uint32_t flags;
-	uint32_t version;	/* CTHD_MSG_STREAM_VERSION once anything was seen */
-};
 
-#define CTHD_MSG_STREAM_VERSION	0xf7e5dbd1u
-
-/* Longest message head the layer drops a segment for, waiting for the rest. */
-#define CTHD_MSG_HEAD_WAIT_MAX	1024
+/* Longest segment the message layer drops, waiting for the rest of a message. */
+#define CTHD_MSG_WHOLE_MAX	1024
 
 struct cthd_msg_ops {
 	/*
 	 * The length of the message (or of keep-alive bytes between
-	 * messages) at data[0..len): > 0 when known (it may be more than
-	 * len), 0 when data holds too little to tell, < 0 when malformed.
+	 * messages) at data[0..avail), header included: > 0 when known (it
+	 * may be more than avail), 0 when avail is too short to tell (a cut
+	 * header), < 0 when the bytes are no message of this protocol. A
+	 * protocol without lengths (SANE) returns avail: the message ends
+	 * with the segment.
 	 */
-	long (*frame)(void *ctx, const char *data, size_t len);
+	long (*frame)(void *ctx, const uint8_t *data, size_t avail);
 	/* A whole message at payload offset `offset`. 0 or a negative errno. */
-	int (*message)(void *ctx, const char *data, size_t len, size_t offset);
+	int (*message)(void *ctx, const uint8_t *data, size_t len, size_t offset);
+	/*
+	 * A message the segment's end cuts, all the segment holds from its
+	 * first byte (need: its whole length, 0 when its header is cut too):
+	 * true when the helper would act on it and the segment may be
+	 * dropped, so that the sender resends it with the rest (segments and
+	 * messages up to CTHD_MSG_WHOLE_MAX bytes only). NULL: never.
+	 */
+	bool (*wants_whole)(void *ctx, const uint8_t *data, size_t avail, size_t need);
 };
 
-int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_msg_stream *st,
+/*
+ * Run a TCP segment through the message layer: ops->message() for each
+ * whole message at a known message start, res->verdict CTHD_DROP for a cut
+ * message worth waiting for. Updates st and sets res->priv_changed when it
+ * changed; nothing is read from packets that are not established. Returns
+ * 0 or the first negative errno of ops->message().
+ */
+int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_stream *st,
 			 struct cthd_result *res, const struct cthd_msg_ops *ops, void *ctx);
 
 /*

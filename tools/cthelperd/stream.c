@@ -44,6 +44,17 @@ static bool starts_line(const struct cthd_stream *st, enum cthd_dir dir, uint32_
 	       ((st->flags & ST_MARK(dir)) && seq == st->mark_seq[dir]);
 }
 
+/* all zeroes (a new connection), or written by another layout: nothing seen */
+static void stream_init(struct cthd_stream *st, struct cthd_result *res)
+{
+	if (st->version == CTHD_STREAM_VERSION)
+		return;
+	if (memcmp(st, &(struct cthd_stream){ 0 }, sizeof(*st)))
+		res->lost++;
+	memset(st, 0, sizeof(*st));
+	st->version = CTHD_STREAM_VERSION;
+}
+
 int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 		      struct cthd_result *res, const struct cthd_line_ops *ops, void *ctx)
 {
@@ -56,13 +67,7 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 
 	if (!pkt->established || len == 0)
 		return 0;
-	if (st->version != CTHD_STREAM_VERSION) {
-		/* all zeroes (a new connection), or written by another layout */
-		if (memcmp(st, &(struct cthd_stream){ 0 }, sizeof(*st)))
-			res->lost++;
-		memset(st, 0, sizeof(*st));
-		st->version = CTHD_STREAM_VERSION;
-	}
+	stream_init(st, res);
 
 	if (!starts_line(st, dir, pkt->tcp_seq)) {
 		const char *nl = memchr(data, '\n', len);
@@ -118,6 +123,138 @@ int cthd_stream_lines(const struct cthd_packet *pkt, struct cthd_stream *st,
 	}
 	if (res->n_expect + res->n_mangle != acted) {
 		st->mark_seq[dir] = pkt->tcp_seq + (uint32_t)start;
+		st->flags |= ST_MARK(dir);
+	}
+out:
+	if (memcmp(&old, st, sizeof(old)))
+		res->priv_changed = true;
+	return 0;
+}
+
+/*
+ * Messages. next_seq (with ST_NEXT_LINE) is the next message start, which
+ * may lie beyond what was seen (the rest of a long message is skipped);
+ * without it, after ST_SEEN, the direction is lost: nothing but a copy of
+ * the segment that acted is read again. Where a message starts is known
+ * only from the lengths of the messages before it, so a gap cannot be
+ * crossed, and unlike lines nothing resynchronises: a body or a binary
+ * field carries whatever bytes a peer chose.
+ */
+
+/* Where in [seq, seq + len) a known message start lies, or len for none. */
+static size_t first_message(const struct cthd_stream *st, enum cthd_dir dir, uint32_t seq,
+			    size_t len)
+{
+	size_t best = len;
+
+	if ((st->flags & ST_MARK(dir)) && st->mark_seq[dir] - seq < len)
+		best = st->mark_seq[dir] - seq;
+	if ((st->flags & ST_NEXT_LINE(dir)) && st->next_seq[dir] - seq < best)
+		best = st->next_seq[dir] - seq;
+	return best;
+}
+
+int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_stream *st,
+			 struct cthd_result *res, const struct cthd_msg_ops *ops, void *ctx)
+{
+	const uint8_t *data = pkt->payload;
+	size_t len = pkt->payload_len, start, pos;
+	enum cthd_dir dir = pkt->dir;
+	uint32_t seq = pkt->tcp_seq, next;
+	unsigned int n_expect = res->n_expect, n_mangle = res->n_mangle;
+	uint32_t expect_flush = res->expect_flush;
+	struct cthd_expect expect_before[CTHD_EXPECT_MAX];
+	struct cthd_stream old = *st, before;
+	bool dropped_before = res->verdict == CTHD_DROP, synced;
+
+	if (!pkt->established || len == 0)
+		return 0;
+	stream_init(st, res);
+
+	if (!(st->flags & ST_SEEN(dir))) {
+		/* the direction's first payload: the stream's start */
+		st->next_seq[dir] = seq;
+		st->flags |= ST_SEEN(dir) | ST_NEXT_LINE(dir);
+	}
+	before = *st;
+	/* a flush may take these out of res: kept to undo a dropped segment */
+	memcpy(expect_before, res->expect, n_expect * sizeof(res->expect[0]));
+	synced = st->flags & ST_NEXT_LINE(dir);
+	start = first_message(st, dir, seq, len);
+	if (start == len) {
+		/*
+		 * Inside a message, a copy of old bytes, or past bytes not
+		 * seen yet (reordered: what it holds is missed, but the next
+		 * message start stays known, for the bytes before it still come).
+		 */
+		if (synced && seq_after(seq, st->next_seq[dir]))
+			res->lost++;
+		goto out;
+	}
+	for (pos = start; pos < len;) {
+		long n = ops->frame(ctx, data + pos, len - pos);
+		int err;
+
+		if (n < 0) {
+			res->parse_errors++;
+			synced = false;
+			break;
+		}
+		if (n > INT32_MAX) {
+			/* a length past half the sequence space cannot place the next start */
+			res->lost++;
+			synced = false;
+			break;
+		}
+		if (n == 0 || (size_t)n > len - pos) {
+			if (pos == 0 && ops->wants_whole && len <= CTHD_MSG_WHOLE_MAX &&
+			    (size_t)n <= CTHD_MSG_WHOLE_MAX &&
+			    ops->wants_whole(ctx, data, len, (size_t)n)) {
+				/* resent with the rest: read from here again */
+				res->verdict = CTHD_DROP;
+				st->mark_seq[dir] = seq;
+				st->flags |= ST_MARK(dir);
+				goto out;
+			}
+			res->lost++;		/* not read */
+			if (n == 0) {		/* the next message's start is unknown */
+				synced = false;
+				break;
+			}
+			pos += (size_t)n;	/* its rest is skipped */
+			break;
+		}
+		/* also a retransmission of one read before: the same edits again */
+		err = ops->message(ctx, data + pos, (size_t)n, pos);
+		if (err < 0)
+			return err;
+		if (res->verdict == CTHD_DROP && !dropped_before) {
+			/*
+			 * A message the helper cannot pass (its rewrite does not
+			 * fit): nothing of the segment goes out, so no edit or
+			 * expectation of it either, and the stream stays where it
+			 * was, so that every copy is read and dropped the same.
+			 */
+			memcpy(res->expect, expect_before, n_expect * sizeof(res->expect[0]));
+			res->n_expect = n_expect;
+			res->n_mangle = n_mangle;
+			res->expect_flush = expect_flush;
+			*st = before;
+			goto out;
+		}
+		pos += (size_t)n;
+	}
+
+	next = seq + (uint32_t)pos;
+	if (!synced)
+		st->flags &= ~ST_NEXT_LINE(dir);
+	else if (seq_after(next, st->next_seq[dir]))
+		st->next_seq[dir] = next;	/* a copy from the mark never moves it back */
+	if (next - st->mark_seq[dir] > CTHD_STREAM_MARK_SPAN)
+		st->flags &= ~ST_MARK(dir);
+	if (res->n_expect + res->n_mangle != n_expect + n_mangle ||
+	    res->expect_flush != expect_flush) {
+		st->mark_seq[dir] = seq + (uint32_t)start;
 		st->flags |= ST_MARK(dir);
 	}
 out:

@@ -647,8 +647,9 @@ static int sip_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 }
 
 /* SIP over TCP: messages framed by Content-Length, CRLF keep-alives between them. */
-static long sip_frame(void *ctx, const char *data, size_t len)
+static long sip_frame(void *ctx, const uint8_t *bytes, size_t len)
 {
+	const char *data = (const char *)bytes;
 	struct sip_msg m;
 	size_t crlf = 0;
 	int rc;
@@ -664,7 +665,7 @@ static long sip_frame(void *ctx, const char *data, size_t len)
 	return -1;
 }
 
-static int sip_stream_message(void *ctx, const char *data, size_t len, size_t offset)
+static int sip_stream_message(void *ctx, const uint8_t *data, size_t len, size_t offset)
 {
 	struct sip_ctx *x = ctx;
 
@@ -673,9 +674,19 @@ static int sip_stream_message(void *ctx, const char *data, size_t len, size_t of
 	return 0;
 }
 
+/* A head not whole yet (its length unknown): dropped, to be resent with the rest. */
+static bool sip_head_wanted(void *ctx, const uint8_t *data, size_t avail, size_t need)
+{
+	(void)ctx;
+	(void)data;
+	(void)avail;
+	return need == 0;
+}
+
 static const struct cthd_msg_ops sip_msg_ops = {
 	.frame = sip_frame,
 	.message = sip_stream_message,
+	.wants_whole = sip_head_wanted,
 };
 
 static int sip_tcp_process(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,

@@ -168,7 +168,7 @@ struct sip_priv {
 
 /* ... and over TCP: message boundaries too. */
 struct sip_tcp_priv {
-	struct cthd_msg_stream stream;
+	struct cthd_stream stream;
 	struct sip_call_state call;
 };
 
