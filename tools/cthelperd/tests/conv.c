@@ -42,7 +42,7 @@ void conv_reset_counts(struct conv *k)
 int conv_send_seq_len(struct conv *k, enum cthd_dir dir, uint32_t seq, const void *data,
 		      size_t len)
 {
-	uint8_t out[2048], priv_before[CTHD_PRIV_MAX];
+	uint8_t out[CONV_OUT_MAX], priv_before[CTHD_PRIV_MAX];
 	struct cthd_packet pkt = {
 		.payload = data, .payload_len = len, .family = k->ct.family,
 		.l4proto = k->ct.l4proto, .dir = dir,

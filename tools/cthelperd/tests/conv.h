@@ -15,12 +15,15 @@
 
 #include "../helper.h"
 
+/* what one side may receive in a test: a SANE option list is 10 kB */
+#define CONV_OUT_MAX	16384
+
 struct conv {
 	const struct cthd_helper *helper;
 	struct cthd_conntrack ct;
 	uint8_t priv[CTHD_PRIV_MAX];
 	uint32_t seq[2];
-	char out[2][2048];		/* what each side receives, after edits */
+	char out[2][CONV_OUT_MAX];		/* what each side receives, after edits */
 	size_t out_len[2];
 	struct cthd_result last;	/* the last packet's result */
 	unsigned int n_expect, n_mangled, parse_errors, lost, dropped;
