@@ -13,13 +13,14 @@
 
 #include "../helper.h"
 #include "../helpers/tftp.h"
+#include "fuzz_conntrack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct cthd_helper *h = cthd_helper_find("tftp");
-	struct cthd_conntrack ct = { 0 };
+	struct cthd_conntrack ct;
 	struct cthd_packet pkt = { 0 };
 	struct cthd_result res = { 0 };
 	uint8_t padded[1024];
@@ -35,16 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	fam = v6 ? AF_INET6 : AF_INET;
-	ct.family = fam;
-	ct.l4proto = IPPROTO_UDP;
-	inet_pton(fam, v6 ? "fd00::1" : "10.0.0.1", &ct.tuple[0].src);
-	inet_pton(fam, v6 ? "fd00::2" : "10.0.0.2", &ct.tuple[0].dst);
-	inet_pton(fam, v6 ? "fd00::2" : "10.0.0.2", &ct.tuple[1].src);
-	inet_pton(fam, nat ? (v6 ? "2001:db8::1" : "203.0.113.1") :
-			     (v6 ? "fd00::1" : "10.0.0.1"), &ct.tuple[1].dst);
-	ct.tuple[0].sport = 40000;
-	ct.tuple[1].dport = nat ? 1025 : 40000;
-	ct.tuple[0].dport = ct.tuple[1].sport = 69;
+	fuzz_conntrack(&ct, IPPROTO_UDP, v6, nat, false, 40000, 69);
 
 	rc = tftp_parse(data, size, &op);
 	if (size < sizeof(padded) - 3) {
