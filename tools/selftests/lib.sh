@@ -235,8 +235,9 @@ fw_local_filter() {
 	NFT
 }
 
-# fw_nat NS dnat|snat: replaces the NAT of the firewall NS. dnat: the client
-# talks to the firewall's address ($FWC4/$FWC6), NATed to the server;
+# fw_nat NS dnat|snat [PORT [PROTO]]: replaces the NAT of the firewall NS.
+# dnat: the client talks to the firewall's address ($FWC4/$FWC6) on PROTO
+# (tcp) PORT (21), NATed to the server;
 # snat: the server sees the firewall's address ($FWS4/$FWS6).
 fw_nat() {
 	nsx "$1" nft delete table inet nat 2>/dev/null
@@ -245,8 +246,8 @@ fw_nat() {
 		table inet nat {
 			chain pre {
 				type nat hook prerouting priority -100;
-				ip daddr $FWC4 tcp dport 21 dnat ip to $SRV4
-				ip6 daddr $FWC6 tcp dport 21 dnat ip6 to $SRV6
+				ip daddr $FWC4 ${4:-tcp} dport ${3:-21} dnat ip to $SRV4
+				ip6 daddr $FWC6 ${4:-tcp} dport ${3:-21} dnat ip6 to $SRV6
 			}
 		}
 		NFT
