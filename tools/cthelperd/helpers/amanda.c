@@ -3,10 +3,11 @@
  * Amanda helper (UDP 10080, bsd authentication): the backup server's
  * request to amandad on the host it backs up is answered by a REP whose
  * CONNECT line names the TCP ports amandad listens on for the backup's
- * streams ("CONNECT DATA 11000 MESG 11001 INDEX 11002"); the server
- * connects to each. Every named port opens an expectation from the server
- * to amandad's host, as nf_conntrack_amanda does (conntrack-tools' helper
- * attaches only the last); under NAT each port is rewritten when the one
+ * streams ("CONNECT DATA 11000 MESG 11001 INDEX 11002", and STATE and CMD
+ * since Amanda 3.4); the server connects to each. Every named port opens
+ * an expectation from the server to amandad's host, as nf_conntrack_amanda
+ * does for the first three (conntrack-tools' helper attaches only the
+ * last); under NAT each port is rewritten when the one
  * announced is taken on the address the server sees (nf_nat_amanda) and
  * the expectations follow the master's NAT. IPv4 and IPv6.
  *
@@ -14,7 +15,7 @@
  * either direction: only amandad's packets (the reply direction), only a
  * REP with Amanda's header, only a line that starts with CONNECT (text in
  * an OPTIONS line such as a host name is not one), each name once, numbers
- * that do not wrap. STATE and CMD (Amanda 3.4+) are not opened.
+ * that do not wrap; STATE and CMD too.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -27,6 +28,7 @@
 
 static const char *const amanda_names[] = {
 	[AMANDA_DATA] = "DATA", [AMANDA_MESG] = "MESG", [AMANDA_INDEX] = "INDEX",
+	[AMANDA_STATE] = "STATE", [AMANDA_CMD] = "CMD",
 };
 
 /* the length of the word at s[pos..end), up to a blank */
@@ -61,10 +63,7 @@ static int amanda_parse_connect(const char *s, size_t pos, size_t end,
 		for (int i = 0; i < AMANDA_STREAMS; i++)
 			if (amanda_word_is(s, pos, n, amanda_names[i]))
 				stream = i;
-		if (stream < 0 && !amanda_word_is(s, pos, n, "STATE") &&
-		    !amanda_word_is(s, pos, n, "CMD"))
-			return -EINVAL;
-		if (stream >= 0 && (seen & (1u << stream)))
+		if (stream < 0 || (seen & (1u << stream)))
 			return -EINVAL;
 		pos += n;
 		if (pos >= end || s[pos++] != ' ')
@@ -79,15 +78,11 @@ static int amanda_parse_connect(const char *s, size_t pos, size_t end,
 			port = cthd_parse_decimal(s, end, &pos, 5, 65535);
 			if (port <= 0 || pos != at + n)
 				return -EINVAL;
-			if (stream >= 0) {
-				c->ports[stream].off = at;
-				c->ports[stream].len = n;
-			}
+			c->ports[stream].off = at;
+			c->ports[stream].len = n;
 		}
-		if (stream >= 0) {
-			seen |= 1u << stream;
-			c->ports[stream].port = (uint16_t)port;
-		}
+		seen |= 1u << stream;
+		c->ports[stream].port = (uint16_t)port;
 	}
 	return seen ? 1 : -EINVAL;
 }
@@ -197,13 +192,13 @@ static int amanda_process(const struct cthd_packet *pkt, const struct cthd_connt
 	return 0;
 }
 
-/* nf_conntrack_amanda's policy: 3 expectations, 3 minutes */
+/* nf_conntrack_amanda's 3 minutes; an expectation for each of the 5 streams */
 static const struct cthd_helper amanda_helper = {
 	.name = "amanda",
 	.l4proto = IPPROTO_UDP,
 	.default_port = 10080,
 	.n_policies = 1,
-	.policies = { { .name = "amanda", .max_expected = 3, .timeout = 180 } },
+	.policies = { { .name = "amanda", .max_expected = AMANDA_STREAMS, .timeout = 180 } },
 	.priv_len = 0,
 	.process = amanda_process,
 };

@@ -15,6 +15,8 @@ enum amanda_stream {
 	AMANDA_DATA,
 	AMANDA_MESG,
 	AMANDA_INDEX,
+	AMANDA_STATE,		/* Amanda 3.4+ */
+	AMANDA_CMD,
 	AMANDA_STREAMS,
 };
 
@@ -33,8 +35,8 @@ struct amanda_connect {
  * Parse one packet: a header line "Amanda <version> <type> HANDLE <handle>
  * SEQ <seq>", then the body. Returns 1 for a REP whose body has a line
  * "CONNECT <NAME> <port> ..." (NAME one of DATA, MESG, INDEX, and STATE and
- * CMD of Amanda 3.4+, which are not opened; port decimal, 1..65535, or -1
- * for a stream that is not used), *c filled; 0 for any other well-formed
+ * CMD of Amanda 3.4+; port decimal, 1..65535, or -1 for a stream that is
+ * not used), *c filled; 0 for any other well-formed
  * packet (REQ, ACK, NAK, a REP without CONNECT, such as an ERROR); -EINVAL
  * for anything else: no header, a CONNECT line with an unknown or repeated
  * name, a port that is 0, too long or too large, two CONNECT lines.

@@ -38,7 +38,7 @@ struct pkt_case {
 	const char *name;
 	const char *pkt;
 	int rc;				/* 1 CONNECT, 0 another packet, -EINVAL */
-	uint16_t data, mesg, index;
+	uint16_t data, mesg, index, state, cmd;
 };
 
 static const struct pkt_case pkt_cases[] = {
@@ -57,6 +57,7 @@ static const struct pkt_case pkt_cases[] = {
 	{ "port_missing", HDR_REP "CONNECT DATA 50000 MESG\n", -EINVAL },
 	{ "name_repeated", HDR_REP "CONNECT DATA 50000 DATA 22\n", -EINVAL },
 	{ "name_unknown", HDR_REP "CONNECT DATA 50000 SSH 22\n", -EINVAL },
+	{ "state_repeated", HDR_REP "CONNECT DATA 50000 STATE 50003 STATE 22\n", -EINVAL },
 	{ "name_lowercase", HDR_REP "CONNECT data 50000\n", -EINVAL },
 	{ "double_blank", HDR_REP "CONNECT DATA  50000\n", -EINVAL },
 	{ "connect_without_streams", HDR_REP "CONNECT\n", -EINVAL },
@@ -76,7 +77,7 @@ static const struct pkt_case pkt_cases[] = {
 	/* what amandad sends */
 	{ "sendbackup_reply", HDR_REP "CONNECT DATA 50000 MESG 50001 INDEX 50002\n" OPTS, 1, 50000, 50001, 50002 },
 	{ "sendbackup_reply_no_index", HDR_REP "CONNECT DATA 50000 MESG 50001 INDEX -1\n" OPTS, 1, 50000, 50001, 0 },
-	{ "sendbackup_reply_state_cmd", HDR_REP "CONNECT DATA 50000 MESG 50001 INDEX 50002 STATE 50003 CMD 50004\n" OPTS, 1, 50000, 50001, 50002 },
+	{ "sendbackup_reply_state_cmd", HDR_REP "CONNECT DATA 50000 MESG 50001 INDEX 50002 STATE 50003 CMD 50004\n" OPTS, 1, 50000, 50001, 50002, 50003, 50004 },
 	{ "amanda_2_4_reply", "Amanda 2.4 REP HANDLE 000-00000000 SEQ 1000000000\nCONNECT DATA 32811 MESG 32812 INDEX 32813\n" OPTS, 1, 32811, 32812, 32813 },
 	{ "reply_without_final_newline", HDR_REP "CONNECT DATA 50000 MESG 50001 INDEX 50002", 1, 50000, 50001, 50002 },
 	{ "reply_other_order", HDR_REP "CONNECT MESG 50001 DATA 50000\n", 1, 50000, 50001, 0 },
@@ -97,10 +98,13 @@ static void test_packet_table(struct tap *t)
 		snprintf(name, sizeof(name), "amanda_packet_%s", c->name);
 		tap_check(t, rc == c->rc && (rc != 1 || (a.ports[AMANDA_DATA].port == c->data &&
 							 a.ports[AMANDA_MESG].port == c->mesg &&
-							 a.ports[AMANDA_INDEX].port == c->index)),
-			  name, "rc %d (want %d) ports %u %u %u", rc, c->rc,
+							 a.ports[AMANDA_INDEX].port == c->index &&
+							 a.ports[AMANDA_STATE].port == c->state &&
+							 a.ports[AMANDA_CMD].port == c->cmd)),
+			  name, "rc %d (want %d) ports %u %u %u %u %u", rc, c->rc,
 			  a.ports[AMANDA_DATA].port, a.ports[AMANDA_MESG].port,
-			  a.ports[AMANDA_INDEX].port);
+			  a.ports[AMANDA_INDEX].port, a.ports[AMANDA_STATE].port,
+			  a.ports[AMANDA_CMD].port);
 	}
 }
 
@@ -123,7 +127,7 @@ static void test_registry(struct tap *t)
 
 	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_UDP &&
 		  h->default_port == 10080 && h->n_policies == 1 &&
-		  h->policies[0].max_expected == 3 && h->policies[0].timeout == 180,
+		  h->policies[0].max_expected == 5 && h->policies[0].timeout == 180,
 		  "amanda_registered_with_the_kernel_policy", "%s", why);
 }
 
@@ -200,6 +204,13 @@ static void test_hostile(struct tap *t)
 	conv_send(&k, R, REP_3);
 	tap_check(t, k.n_expect == 6 && k.last.n_expect == 3 &&
 		  k.last.expect[0].tuple.dport == 50000, "amanda_retransmitted_reply_same_ports",
+		  "%u expectations", k.n_expect);
+
+	/* Amanda 3.4+: five streams, all opened */
+	amanda_open(&k, "10.0.1.1", "10.0.1.1", "10.0.2.2", "10.0.2.2");
+	conv_send(&k, R, HDR_REP "CONNECT DATA 50000 MESG 50001 INDEX 50002 STATE 50003 CMD 50004\n" OPTS);
+	tap_check(t, k.n_expect == 5 && k.last.expect[3].tuple.dport == 50003 &&
+		  k.last.expect[4].tuple.dport == 50004, "amanda_state_and_cmd_streams_opened",
 		  "%u expectations", k.n_expect);
 
 	/* INDEX -1: two streams only */
