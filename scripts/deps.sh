@@ -12,7 +12,8 @@ iproute2 iputils-ping procps iptables nftables conntrack conntrackd nfct
 vsftpd curl lftp python3 python3-ply python3-git socat tcpdump
 ngircd tftpd-hpa tftp-hpa snmp snmpd snmptrapd
 samba samba-common-bin avahi-daemon dnsmasq wide-dhcpv6-client miniupnpd miniupnpc
-kamailio"
+kamailio
+sane-utils"
 
 missing=""
 for p in $PKGS; do
