@@ -92,13 +92,17 @@ static int register_served(struct cthd_daemon *d, struct cthd_served *s, char *e
 		{ NFPROTO_IPV6, offsetof(struct cthd_served_config, inet6) },
 	};
 
-	for (size_t f = 0; f < 2; f++) {
+	const uint8_t l4protos[] = { s->helper->l4proto, s->helper->also_l4proto };
+
+	for (size_t f = 0; f < 4; f++) {
 		struct cthd_kernel_helper *kh = &s->kernel[s->n_kernel];
+		uint16_t l3num = families[f % 2].l3num;
+		uint8_t l4proto = l4protos[f / 2];
 		int rc;
 
-		if (!*(const bool *)((const char *)s->cfg + families[f].offset))
+		if (!l4proto || !*(const bool *)((const char *)s->cfg + families[f % 2].offset))
 			continue;
-		rc = cthd_register(d->cthnl, s->helper, s->cfg, families[f].l3num,
+		rc = cthd_register(d->cthnl, s->helper, s->cfg, l3num, l4proto,
 				   d->cfg->register_helpers, kh, err, errlen);
 		if (rc == -ENOENT) {
 			/* the admin may still add it with nfct: serve the queue anyway */
@@ -113,8 +117,9 @@ static int register_served(struct cthd_daemon *d, struct cthd_served *s, char *e
 				 "private data, it needs %zu: served without state (re-add it "
 				 "with priv-data-len %zu)", s->helper->name, kh->priv_len,
 				 s->helper->priv_len, s->helper->priv_len);
-		cthd_log(&d->log, LOG_INFO, "helper %s %s: %s, queue %u%s", s->helper->name,
-			 families[f].l3num == NFPROTO_IPV4 ? "inet" : "inet6",
+		cthd_log(&d->log, LOG_INFO, "helper %s %s%s: %s, queue %u%s", s->helper->name,
+			 l3num == NFPROTO_IPV4 ? "inet" : "inet6",
+			 !s->helper->also_l4proto ? "" : l4proto == IPPROTO_TCP ? " tcp" : " udp",
 			 kh->created ? "registered" : "enabled", s->cfg->queue,
 			 s->cfg->fail_closed ? ", fail-closed" : "");
 	}
@@ -328,8 +333,8 @@ err:
 /* What needs CAP_NET_ADMIN at shutdown goes to a privileged child. */
 static int start_janitor(struct cthd_daemon *d)
 {
-	const struct cthd_helper *helpers[CTHD_SERVED_MAX * 2];
-	struct cthd_kernel_helper kh[CTHD_SERVED_MAX * 2];
+	const struct cthd_helper *helpers[CTHD_SERVED_MAX * 4];
+	struct cthd_kernel_helper kh[CTHD_SERVED_MAX * 4];
 	struct cthd_queue queues[CTHD_SERVED_MAX];
 	size_t n = 0;
 

@@ -26,7 +26,7 @@ struct cthd_served {
 	struct cthd_queue queue;
 	struct cthd_counters counters;
 	unsigned int n_kernel;
-	struct cthd_kernel_helper kernel[2];	/* one per family */
+	struct cthd_kernel_helper kernel[4];	/* per family and L4 protocol */
 	struct cthd_ratelimit ratelimit;	/* packets accepted on error */
 	struct cthd_ratelimit kernel_ratelimit;	/* what the kernel refused */
 };

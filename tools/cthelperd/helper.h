@@ -212,6 +212,14 @@ typedef int (*cthd_process_fn)(const struct cthd_packet *pkt,
 struct cthd_helper {
 	const char *name;		/* <= 15 chars */
 	uint8_t l4proto;
+	/*
+	 * 0, or the other of TCP and UDP: the helper is registered for that
+	 * protocol too, under the same name and queue. The kernel gives an
+	 * expectation's connection the helper of that connection's protocol,
+	 * so a UDP helper whose expectations hand TCP connections to itself
+	 * (ssdp: an answer's LOCATION) needs both.
+	 */
+	uint8_t also_l4proto;
 	uint16_t default_port;
 	unsigned int n_policies;	/* 1..CTHD_POLICY_MAX */
 	struct cthd_policy policies[CTHD_POLICY_MAX];

@@ -450,8 +450,9 @@ int main(int argc, char **argv)
 
 			const char *plugin = cthd_helper_plugin_path(h);
 
-			printf("%-15s %s port %u, %u class(es), %zu bytes of private data%s%s\n",
+			printf("%-15s %s%s port %u, %u class(es), %zu bytes of private data%s%s\n",
 			       h->name, h->l4proto == 6 ? "tcp" : h->l4proto == 17 ? "udp" : "?",
+			       h->also_l4proto == 6 ? "+tcp" : h->also_l4proto == 17 ? "+udp" : "",
 			       h->default_port, h->n_policies, h->priv_len,
 			       plugin ? ", plugin " : "", plugin ? plugin : "");
 			for (unsigned int k = 0; k < h->n_options; k++)

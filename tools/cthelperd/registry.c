@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -94,6 +95,12 @@ int cthd_helper_validate(const struct cthd_helper *h, const char **why)
 		}
 	if (h->l4proto == 0) {
 		*why = "layer 4 protocol must not be 0";
+		return -EINVAL;
+	}
+	if (h->also_l4proto && (h->also_l4proto == h->l4proto ||
+				(h->also_l4proto != IPPROTO_TCP && h->also_l4proto != IPPROTO_UDP) ||
+				(h->l4proto != IPPROTO_TCP && h->l4proto != IPPROTO_UDP))) {
+		*why = "also_l4proto must be 0 or the other of TCP and UDP";
 		return -EINVAL;
 	}
 	if (h->n_policies < 1 || h->n_policies > CTHD_POLICY_MAX) {

@@ -128,6 +128,11 @@ CTHD_PLUGIN(h, no);' && refused init_error "init_error.so: init failed: Input/ou
 bad invalid '#define NAME "a_name_far_too_long"
 '"$HELPER"'
 CTHD_PLUGIN(h, NULL);' && refused invalid "helper a_name_far_too_: name must be 1..15 characters"
+bad same_l4proto_twice '#define NAME "twoproto"
+static int p(const struct cthd_packet *a, const struct cthd_conntrack *b, void *c, struct cthd_result *d) { (void)a; (void)b; (void)c; (void)d; return 0; }
+static const struct cthd_helper h = { .name = NAME, .l4proto = IPPROTO_TCP, .also_l4proto = IPPROTO_TCP,
+	.default_port = 9, .n_policies = 1, .policies = { { .name = "x", .max_expected = 1, .timeout = 9 } }, .process = p };
+CTHD_PLUGIN(h, NULL);' && refused same_l4proto_twice "helper twoproto: also_l4proto must be 0 or the other of TCP and UDP"
 
 mkdir -m 0755 "$T/unreadable"
 ln -s "$T/nowhere.so" "$T/unreadable/gone.so"
