@@ -4,9 +4,15 @@
  * answer and NOTIFY, in a namespace pair, recorded with tcpdump; then
  * hostile ones: an M-SEARCH cut before its empty line, without MAN, with
  * another MAN, a line without a colon, to a unicast address or another
- * group, answers and NOTIFYs sent as queries.
+ * group, answers and NOTIFYs sent as queries. Eventing: miniupnpd's
+ * answer's LOCATION opens TCP to the device, a SUBSCRIBE's CALLBACK (UDA
+ * 1.1's example, with this test's addresses) opens TCP back from the
+ * device; a LOCATION or CALLBACK naming a third party, a host name, NAT, a
+ * SUBSCRIBE from the device's side, a renewal and a cut header block open
+ * nothing.
  */
 #include <errno.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,6 +145,194 @@ struct search_case {
 	int rc;
 };
 
+
+/* one packet of ssdp over l4proto (the harness sends over the helper's own) */
+static int send_l4(uint8_t l4proto, const struct cthd_ifaddrs *tab, const struct query *q,
+		   const char *text, struct cthd_result *res)
+{
+	const struct cthd_helper *h = cthd_helper_find("ssdp");
+	struct cthd_conntrack ct;
+	struct cthd_packet pkt;
+
+	qh_conntrack(q, l4proto, tab, &ct, &pkt);
+	pkt.payload = (const uint8_t *)text;
+	pkt.payload_len = strlen(text);
+	memset(res, 0, sizeof(*res));
+	return h->process(&pkt, &ct, NULL, res);
+}
+
+/* TCP from src exactly (any source port) to dst:dport, permanent, of class cls */
+static bool tcp_expect_is(const struct cthd_expect *e, const char *src, const char *dst,
+			  uint16_t dport, unsigned int cls, const char *helper)
+{
+	union cthd_addr s, d, full = { 0 };
+
+	qh_set_addr(&s, src);
+	qh_set_addr(&d, dst);
+	memset(full.bytes, 0xff, strchr(dst, ':') ? 16 : 4);
+	return e->l4proto == IPPROTO_TCP && !memcmp(&e->tuple.src, &s, sizeof(s)) &&
+	       !memcmp(&e->mask.src, &full, sizeof(full)) && !e->mask.sport &&
+	       !memcmp(&e->tuple.dst, &d, sizeof(d)) && !memcmp(&e->mask.dst, &full, sizeof(full)) &&
+	       e->tuple.dport == dport && e->mask.dport == 0xffff &&
+	       e->flags == NF_CT_EXPECT_PERMANENT && e->class == cls && !e->nat &&
+	       !e->expectfn[0] && !strcmp(e->helper, helper);
+}
+
+#define SUBSCRIBE(cb) "SUBSCRIBE /evt/IPConn HTTP/1.1\r\nHOST: 10.9.0.2:5000\r\n" \
+	"USER-AGENT: Debian/12 UPnP/1.1 test/1\r\n" cb "NT: upnp:event\r\nTIMEOUT: Second-1800\r\n\r\n"
+#define ANSWER(loc) "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\nST: upnp:rootdevice\r\n" \
+	"USN: uuid:1::upnp:rootdevice\r\nEXT:\r\n" loc "\r\n"
+
+struct url_case {
+	const char *name, *url;
+	int family, rc;
+	const char *addr;
+	uint16_t port;
+};
+
+static const struct url_case url_cases[] = {
+	{ "url_ipv4_port_path", "http://10.9.0.2:5000/rootDesc.xml", AF_INET, 1, "10.9.0.2", 5000 },
+	{ "url_ipv4_default_port", "http://10.9.0.2/x", AF_INET, 1, "10.9.0.2", 80 },
+	{ "url_ipv4_no_path", "HTTP://10.9.0.2:1", AF_INET, 1, "10.9.0.2", 1 },
+	{ "url_ipv6_port", "http://[2001:db8:9::2]:49152/desc", AF_INET6, 1, "2001:db8:9::2", 49152 },
+	{ "url_ipv6_in_ipv4", "http://[2001:db8:9::2]:5000/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_ipv4_in_ipv6", "http://10.9.0.2:5000/", AF_INET6, -EINVAL, NULL, 0 },
+	{ "url_ipv6_zone", "http://[fe80::2%25eth0]:5000/", AF_INET6, -EINVAL, NULL, 0 },
+	{ "url_ipv6_unclosed", "http://[2001:db8:9::2:5000/", AF_INET6, -EINVAL, NULL, 0 },
+	{ "url_host_name", "http://router.lan:5000/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_https", "https://10.9.0.2:5000/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_port_0", "http://10.9.0.2:0/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_port_65536", "http://10.9.0.2:65536/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_port_six_digits", "http://10.9.0.2:050000/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_port_empty", "http://10.9.0.2:/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_port_trailing_junk", "http://10.9.0.2:5000x/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_userinfo", "http://10.9.0.2@10.9.0.7:5000/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_bad_dotted", "http://10.9.0.256:5000/", AF_INET, -EINVAL, NULL, 0 },
+	{ "url_empty_host", "http://:5000/", AF_INET, -EINVAL, NULL, 0 },
+};
+
+static void check_urls(struct tap *t)
+{
+	for (size_t i = 0; i < sizeof(url_cases) / sizeof(url_cases[0]); i++) {
+		const struct url_case *c = &url_cases[i];
+		union cthd_addr a, want;
+		uint16_t port = 0;
+		int rc = ssdp_parse_url(c->url, strlen(c->url), c->family, &a, &port);
+
+		if (c->addr)
+			qh_set_addr(&want, c->addr);
+		tap_check(t, rc == c->rc && (rc != 1 || (!memcmp(&a, &want, sizeof(a)) && port == c->port)),
+			  c->name, "rc %d port %u", rc, port);
+	}
+}
+
+/* one packet of l4proto that must open nothing: its parse errors and lost data */
+struct event_none_case {
+	const char *name;
+	uint8_t l4proto;
+	struct query q;
+	const char *text;
+	unsigned int parse_errors, lost;
+};
+
+static const struct event_none_case event_none[] = {
+	{ "location_third_party_opens_nothing", IPPROTO_UDP,
+	  { "10.9.0.2", "10.9.0.1", NULL, 1900, 48893, ETH0, 0 },
+	  ANSWER("LOCATION: http://10.9.0.7:5000/rootDesc.xml\r\n"), 1, 0 },
+	{ "location_host_name_opens_nothing", IPPROTO_UDP,
+	  { "10.9.0.2", "10.9.0.1", NULL, 1900, 48893, ETH0, 0 },
+	  ANSWER("LOCATION: http://router.lan:5000/rootDesc.xml\r\n"), 1, 0 },
+	{ "answer_without_location_opens_nothing", IPPROTO_UDP,
+	  { "10.9.0.2", "10.9.0.1", NULL, 1900, 48893, ETH0, 0 }, ANSWER(""), 1, 0 },
+	{ "answer_through_nat_opens_nothing", IPPROTO_UDP,
+	  { "10.9.0.2", "10.9.0.1", "192.0.2.1", 1900, 48893, ETH0, 0 },
+	  ANSWER("LOCATION: http://10.9.0.2:5000/rootDesc.xml\r\n"), 1, 0 },
+	{ "notify_unicast_opens_nothing", IPPROTO_UDP,
+	  { "10.9.0.2", "10.9.0.1", NULL, 1900, 48893, ETH0, 0 },
+	  "NOTIFY * HTTP/1.1\r\nLOCATION: http://10.9.0.2:5000/rootDesc.xml\r\nNTS: ssdp:alive\r\n\r\n", 0, 0 },
+	{ "callback_third_party_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+	  SUBSCRIBE("CALLBACK: <http://10.9.0.7:41000/>\r\n"), 1, 0 },
+	{ "callback_device_itself_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+	  SUBSCRIBE("CALLBACK: <http://10.9.0.2:41000/>\r\n"), 1, 0 },
+	{ "callback_without_brackets_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+	  SUBSCRIBE("CALLBACK: http://10.9.0.1:41000/\r\n"), 1, 0 },
+	{ "subscribe_from_the_device_side_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 1 },
+	  SUBSCRIBE("CALLBACK: <http://10.9.0.2:41000/>\r\n"), 0, 0 },
+	{ "subscribe_through_nat_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", "192.0.2.1", 40000, 5000, ETH0, 0 },
+	  SUBSCRIBE("CALLBACK: <http://10.9.0.1:41000/>\r\n"), 1, 0 },
+	{ "subscribe_renewal_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+	  "SUBSCRIBE /evt/IPConn HTTP/1.1\r\nHOST: 10.9.0.2:5000\r\nSID: uuid:1\r\nTIMEOUT: Second-1800\r\n\r\n", 0, 0 },
+	{ "subscribe_cut_counted_lost", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+	  "SUBSCRIBE /evt/IPConn HTTP/1.1\r\nHOST: 10.9.0.2:5000\r\nCALLBACK: <http://10.9.0.1:41000/>\r\n", 0, 1 },
+	{ "notify_on_tcp_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.2", "10.9.0.1", NULL, 40000, 41000, ETH0, 0 },
+	  "NOTIFY / HTTP/1.1\r\nCALLBACK: <http://10.9.0.2:42000/>\r\nNT: upnp:event\r\n\r\n", 0, 0 },
+	{ "http_get_opens_nothing", IPPROTO_TCP,
+	  { "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+	  "GET /rootDesc.xml HTTP/1.1\r\nHOST: 10.9.0.2:5000\r\n\r\n", 0, 0 },
+};
+
+static void check_eventing(struct tap *t, const struct cthd_ifaddrs *tab)
+{
+	struct cthd_result res;
+	int rc;
+
+	rc = qh_send("ssdp", tab, &(struct query){ "10.9.0.2", "10.9.0.1", NULL, 1900, 48893, ETH0, 0 },
+		     miniupnpd_answer_v4, sizeof(miniupnpd_answer_v4), &res);
+	tap_check(t, rc == 0 && res.n_expect == 1 && !res.parse_errors &&
+		  tcp_expect_is(&res.expect[0], "10.9.0.1", "10.9.0.2", 5000, 1, "ssdp"),
+		  "miniupnpd_answer_location_expects_tcp_to_the_device", "rc %d n %u", rc, res.n_expect);
+	rc = send_l4(IPPROTO_UDP, tab, &(struct query){ "2001:db8:9::2", "2001:db8:9::1", NULL, 1900, 37101, ETH0, 0 },
+		     ANSWER("Location: http://[2001:db8:9::2]:49152/desc.xml\r\n"), &res);
+	tap_check(t, rc == 0 && res.n_expect == 1 &&
+		  tcp_expect_is(&res.expect[0], "2001:db8:9::1", "2001:db8:9::2", 49152, 1, "ssdp"),
+		  "ipv6_answer_location_expects_tcp_to_the_device", "rc %d n %u", rc, res.n_expect);
+	rc = send_l4(IPPROTO_TCP, tab, &(struct query){ "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+		     SUBSCRIBE("CALLBACK: <http://10.9.0.1:41000/notify><http://10.9.0.7:1/>\r\n"), &res);
+	tap_check(t, rc == 0 && res.n_expect == 1 && !res.parse_errors &&
+		  tcp_expect_is(&res.expect[0], "10.9.0.2", "10.9.0.1", 41000, 2, ""),
+		  "subscribe_callback_expects_the_device_to_the_subscriber", "rc %d n %u", rc, res.n_expect);
+	rc = send_l4(IPPROTO_TCP, tab, &(struct query){ "2001:db8:9::1", "2001:db8:9::2", NULL, 40000, 49152, ETH0, 0 },
+		     SUBSCRIBE("callback:<http://[2001:db8:9::1]:41000/>\r\n"), &res);
+	tap_check(t, rc == 0 && res.n_expect == 1 &&
+		  tcp_expect_is(&res.expect[0], "2001:db8:9::2", "2001:db8:9::1", 41000, 2, ""),
+		  "ipv6_subscribe_callback_expects_the_device", "rc %d n %u", rc, res.n_expect);
+	for (size_t i = 0; i < sizeof(event_none) / sizeof(event_none[0]); i++) {
+		const struct event_none_case *c = &event_none[i];
+
+		rc = send_l4(c->l4proto, tab, &c->q, c->text, &res);
+		tap_check(t, rc == 0 && !res.n_expect && res.parse_errors == c->parse_errors &&
+			  res.lost == c->lost, c->name, "rc %d n %u parse errors %u lost %u",
+			  rc, res.n_expect, res.parse_errors, res.lost);
+	}
+	/* a SUBSCRIBE cut anywhere before its empty line opens nothing */
+	{
+		const char *sub = SUBSCRIBE("CALLBACK: <http://10.9.0.1:41000/>\r\n");
+		const struct cthd_helper *h = cthd_helper_find("ssdp");
+		struct cthd_conntrack ct;
+		struct cthd_packet pkt;
+		size_t cut;
+
+		qh_conntrack(&(struct query){ "10.9.0.1", "10.9.0.2", NULL, 40000, 5000, ETH0, 0 },
+			     IPPROTO_TCP, tab, &ct, &pkt);
+		for (cut = 1; cut < strlen(sub) - 1; cut++) {
+			pkt.payload = (const uint8_t *)sub;
+			pkt.payload_len = cut;
+			memset(&res, 0, sizeof(res));
+			if (h->process(&pkt, &ct, NULL, &res) || res.n_expect)
+				break;
+		}
+		tap_check(t, cut == strlen(sub) - 1, "subscribe_cut_anywhere_opens_nothing", "cut at %zu", cut);
+	}
+}
+
 static const struct search_case search_cases[] = {
 	{ "ssdp_search_minimal", "M-SEARCH * HTTP/1.1\r\nMAN: \"ssdp:discover\"\r\n\r\n", 1 },
 	{ "ssdp_search_lowercase_header_blanks", "M-SEARCH * HTTP/1.1\r\nman:\t \"ssdp:discover\" \r\nMX: 1\r\n\r\n", 1 },
@@ -163,7 +357,8 @@ int main(void)
 	struct cthd_result res;
 	int rc;
 
-	tap_check(&t, h && h->l4proto == IPPROTO_UDP && h->default_port == 1900 && h->uses_ifaddrs,
+	tap_check(&t, h && h->l4proto == IPPROTO_UDP && h->also_l4proto == IPPROTO_TCP &&
+		  h->default_port == 1900 && h->uses_ifaddrs,
 		  "ssdp_registered", "not registered as expected");
 	qh_firewall(&tab);
 	for (size_t i = 0; i < sizeof(search_cases) / sizeof(search_cases[0]); i++) {
@@ -194,6 +389,9 @@ int main(void)
 	tap_check(&t, rc == 0 && res.n_expect == 1 &&
 		  qh_expect_is(&res.expect[0], "10.9.0.0", 24, 0, "10.9.0.1", 48893),
 		  "ssdp_upnpc_search_expects_the_subnet_any_port", "rc %d n %u", rc, res.n_expect);
+	tap_check(&t, res.n_expect == 1 && !strcmp(res.expect[0].helper, "ssdp"),
+		  "ssdp_answers_get_the_helper_for_their_location", "helper '%s'",
+		  res.n_expect ? res.expect[0].helper : "");
 	rc = qh_send("ssdp", &tab, &(struct query){ "fe80::1", "ff02::c", NULL, 37101, 1900, ETH0, 0 },
 		     upnpc_msearch_v6, sizeof(upnpc_msearch_v6), &res);
 	tap_check(&t, rc == 0 && res.n_expect == 1 &&
@@ -222,5 +420,7 @@ int main(void)
 		  { "10.9.0.1", "10.9.0.255", NULL, 48893, 1900, ETH0, 0 }, upnpc_msearch_v4, sizeof(upnpc_msearch_v4), 0 },
 	};
 	qh_check_none(&t, "ssdp", &tab, none, sizeof(none) / sizeof(none[0]));
+	check_urls(&t);
+	check_eventing(&t, &tab);
 	return tap_done(&t);
 }
