@@ -203,8 +203,8 @@ sip_cthd_has() {
 	case $1 in
 	helper)	"$CTHD" --list-helpers 2>/dev/null | grep -q '^sip ' && return 0
 		SIP_MISSING="cthelperd has no sip helper (issue 12 not landed)" ;;
-	tcp)	"$CTHD" --list-helpers 2>/dev/null | grep -q '^sip .*tcp' && return 0
-		SIP_MISSING="the TCP cases do not drive cthelperd's sip-tcp helper yet (it needs its own queue; not run in the VM)" ;;
+	tcp)	"$CTHD" --list-helpers 2>/dev/null | grep -q '^sip-tcp ' && return 0
+		SIP_MISSING="cthelperd's sip helper has no SIP over TCP yet" ;;
 	nat)	grep -qs cthd_result_add_mangle "$_src"/sip*.c "$_src"/sip/*.c && return 0
 		SIP_MISSING="cthelperd's sip helper has no NAT rewrite yet" ;;
 	register)
@@ -215,21 +215,24 @@ sip_cthd_has() {
 	return 1
 }
 
-# sip_cthd_start NS [ARGS...]: cthelperd serving sip (registered by
-# itself; more cthelperd ARGS) and assigned to UDP and, when it has it, TCP
-# port 5060. False with the reason in $SIP_MISSING when it has no sip
+# sip_cthd_start NS [ARGS...]: cthelperd serving sip, and sip-tcp when it
+# has it (registered by itself; more cthelperd ARGS), assigned to UDP and
+# TCP port 5060. False with the reason in $SIP_MISSING when it has no sip
 # helper or does not start.
 sip_cthd_start() {
 	_cs_ns=$1; shift
 	sip_cthd_has helper || return 1
-	if ! cthelperd_start "$_cs_ns" --helper sip --register "$@"; then
-		SIP_MISSING="cthelperd --helper sip does not start"
+	# SIP over TCP is a helper of its own, sip-tcp
+	_cs_tcp=""
+	sip_cthd_has tcp && _cs_tcp="--helper sip-tcp"
+	if ! cthelperd_start "$_cs_ns" --helper sip $_cs_tcp --register "$@"; then
+		SIP_MISSING="cthelperd --helper sip $_cs_tcp does not start"
 		not_ok "cthelperd starts with the sip helper"
 		return 1
 	fi
 	SIP_PROTOS=udp
-	sip_cthd_has tcp && SIP_PROTOS="udp tcp"
-	sip_assign "$_cs_ns" sip "$SIP_PROTOS"
+	sip_assign "$_cs_ns" sip udp
+	[ -z "$_cs_tcp" ] || { SIP_PROTOS="udp tcp"; sip_assign "$_cs_ns" sip-tcp tcp; }
 }
 
 # sip_kernel_load: nf_conntrack_sip + nf_nat_sip; false with the reason in
