@@ -224,7 +224,7 @@ sip_cthd_start() {
 	sip_cthd_has helper || return 1
 	# SIP over TCP is a helper of its own, sip-tcp
 	_cs_tcp=""
-	sip_cthd_has tcp && _cs_tcp="--helper sip-tcp"
+	sip_cthd_has tcp && _cs_tcp="--helper sip-tcp --queue 1"
 	if ! cthelperd_start "$_cs_ns" --helper sip $_cs_tcp --register "$@"; then
 		SIP_MISSING="cthelperd --helper sip $_cs_tcp does not start"
 		not_ok "cthelperd starts with the sip helper"
