@@ -12,7 +12,9 @@ and they do not say whether each media direction arrived: this one does.
   uac   the caller: optionally REGISTERs, INVITEs (UDP or TCP, through the
         proxy), ACKs, exchanges RTP and RTCP, BYEs; prints what it saw.
         Or, with --listen, only REGISTERs and then logs the requests that
-        reach its Contact.
+        reach its Contact, for --listen seconds or until SIGUSR2; SIGUSR1
+        makes it unregister (Expires: 0, on the same socket or TCP
+        connection, as a phone does) and go on listening.
 
 Media is sent from a socket other than the announced one, so that each
 direction is its own conntrack and needs its own expectation: a reply to
@@ -21,6 +23,7 @@ media that got in cannot open the other direction.
 import argparse
 import random
 import select
+import signal
 import socket
 import sys
 import threading
@@ -235,24 +238,40 @@ def uac(a):
     contact = "<sip:%s@%s%s>" % (a.user, hostport(a.local, a.sig_port),
                                  ";transport=tcp" if a.transport == "tcp" else "")
     ftag = tag()
-    if a.register:
-        callid = "reg-%s" % tag()
+    regid = "reg-%s" % tag()
+
+    def register(expires, cseq):
         req = ("REGISTER sip:%s SIP/2.0\r\n%s\r\nMax-Forwards: 70\r\n"
                "From: <%s>;tag=%s\r\nTo: <%s>\r\nCall-ID: %s\r\n"
-               "CSeq: 1 REGISTER\r\nContact: %s\r\nExpires: %d\r\n"
+               "CSeq: %d REGISTER\r\nContact: %s\r\nExpires: %d\r\n"
                "Content-Length: 0\r\n\r\n" % (
-                   host(a.proxy), sig.via(tag()), me, ftag, me, callid,
-                   contact, a.expires))
+                   host(a.proxy), sig.via(tag()), me, ftag, me, regid,
+                   cseq, contact, expires))
         r = sig.request_response(req, "REGISTER", a.timeout)
-        print("register %s" % (r[0] if r else "timeout"), flush=True)
-        if not r or r[0] != 200:
+        return r[0] if r else "timeout"
+
+    # listening, SIGUSR1: unregister; SIGUSR2: stop. Set before the
+    # registration, whose answer the test waits for.
+    unregister, stop = threading.Event(), threading.Event()
+    if a.listen:
+        signal.signal(signal.SIGUSR1, lambda *_: unregister.set())
+        signal.signal(signal.SIGUSR2, lambda *_: stop.set())
+    if a.register:
+        code = register(a.expires, 1)
+        print("register %s" % code, flush=True)
+        if code != 200:
             return 2
     if a.listen:
         # the requests that reach the Contact, one line each
         socks = [sig.sock] + ([sig.listen] if sig.listen else [])
         end = time.monotonic() + a.listen
-        while time.monotonic() < end:
-            r, _, _ = select.select(socks, [], [], end - time.monotonic())
+        unregistered = False
+        while time.monotonic() < end and not stop.is_set():
+            if unregister.is_set() and not unregistered:
+                unregistered = True
+                print("unregister %s" % register(0, 2), flush=True)
+            r, _, _ = select.select(socks, [], [],
+                                    min(0.2, max(0, end - time.monotonic())))
             for s in r:
                 if s is sig.listen:
                     c, peer = s.accept()
@@ -262,6 +281,12 @@ def uac(a):
                     except OSError:
                         data = b""
                     c.close()
+                elif sig.listen:
+                    # the TCP connection to the registrar: not the Contact
+                    data, peer = s.recv(65536), sig.proxy
+                    if not data:
+                        socks.remove(s)
+                        continue
                 else:
                     data, peer = s.recvfrom(65536)
                 first = data.decode(errors="replace").split("\r\n")[0]

@@ -260,14 +260,16 @@ sip_events_stop() {
 	stop "$SIP_EVENTS"
 }
 
-# sip_invite_text FROM_ADDR TO_ADDR MEDIA_ADDR MEDIA_PORT: an INVITE with
-# an SDP offer, as a hand-made request from FROM_ADDR (CRLF line ends)
+# sip_invite_text FROM_ADDR TO_ADDR MEDIA_ADDR MEDIA_PORT [TRANSPORT]: an
+# INVITE with an SDP offer, as a hand-made request from FROM_ADDR (CRLF line
+# ends; its Via says TRANSPORT, udp by default)
 sip_invite_text() {
 	case $3 in *:*) _it_ip=IP6 ;; *) _it_ip=IP4 ;; esac
+	_it_tr=$(echo "${5:-udp}" | tr a-z A-Z)
 	_it_sdp=$(printf 'v=0\r\no=- 1 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\n' \
 		$_it_ip "$3" $_it_ip "$3" "$4")
-	printf 'INVITE sip:alice@%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKforged%s\r\nMax-Forwards: 70\r\nFrom: <sip:mallory@%s>;tag=1\r\nTo: <sip:alice@%s>\r\nCall-ID: forged-%s\r\nCSeq: 1 INVITE\r\nContact: <sip:mallory@%s>\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s\r\n' \
-		"$(sip_host "$2")" "$(sip_host "$1")" "$4" "$(sip_host "$1")" \
+	printf 'INVITE sip:alice@%s SIP/2.0\r\nVia: SIP/2.0/%s %s;branch=z9hG4bKforged%s\r\nMax-Forwards: 70\r\nFrom: <sip:mallory@%s>;tag=1\r\nTo: <sip:alice@%s>\r\nCall-ID: forged-%s\r\nCSeq: 1 INVITE\r\nContact: <sip:mallory@%s>\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s\r\n' \
+		"$(sip_host "$2")" $_it_tr "$(sip_host "$1")" "$4" "$(sip_host "$1")" \
 		"$(sip_host "$2")" "$4" "$(sip_host "$1")" $((${#_it_sdp} + 2)) "$_it_sdp"
 }
 
@@ -275,12 +277,18 @@ sip_host() {
 	case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac
 }
 
-# sip_send NS SRC SRC_PORT DST: the datagram on stdin from SRC:SRC_PORT to
-# DST:5060 (socat: a python start costs a second in the VM)
+# sip_send NS SRC SRC_PORT DST [TRANSPORT]: the message on stdin from
+# SRC:SRC_PORT to DST:5060, as a datagram or (tcp) on a new connection that
+# gives up after 2 s without an answer to its SYN (socat: a python start
+# costs a second in the VM)
 sip_send() {
 	case $4 in
-	*:*)	nsx "$1" socat -u STDIN "UDP6-SENDTO:[$4]:5060,bind=[$2]:$3" ;;
-	*)	nsx "$1" socat -u STDIN "UDP4-SENDTO:$4:5060,bind=$2:$3" ;;
+	*:*)	_ss_v=6 _ss_src="[$2]" _ss_dst="[$4]" ;;
+	*)	_ss_v=4 _ss_src=$2 _ss_dst=$4 ;;
+	esac
+	case ${5:-udp} in
+	tcp)	nsx "$1" socat -u STDIN "TCP$_ss_v:$_ss_dst:5060,bind=$_ss_src:$3,connect-timeout=2" 2>/dev/null ;;
+	*)	nsx "$1" socat -u STDIN "UDP$_ss_v-SENDTO:$_ss_dst:5060,bind=$_ss_src:$3" ;;
 	esac
 }
 

@@ -63,8 +63,7 @@ hostport_re() {
 	esac
 }
 
-# one transport shows it (sip_call.sh has both)
-nat_calls "no helper" none $SIP_NAT udp
+nat_calls "no helper" none $SIP_NAT
 sip_unassign "$F"
 
 if sip_kernel_load; then

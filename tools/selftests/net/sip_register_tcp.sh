@@ -1,0 +1,9 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# REGISTER over TCP through a stateful firewall that lets in only NEW to
+# port 5060 from the client side: the registrar reaches alice's
+# transport=tcp Contact on a connection of its own only through the
+# helper's expectation; IPv4 and IPv6; no helper, nf_conntrack_sip,
+# cthelperd's sip-tcp. The cases are in sip/register.sh.
+SIP_TR=tcp
+. "${REPO:-.}/tools/selftests/net/sip/register.sh"
