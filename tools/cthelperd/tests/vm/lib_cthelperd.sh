@@ -4,7 +4,7 @@
 # cthelperd_start NS ARGS...   start the daemon in NS (foreground, its own
 #                              control socket and log); pid in $CTHD_PID
 # cthelperd_stats [--json]     the running daemon's counters
-# cthelperd_counter NAME       one counter of the first helper (JSON)
+# cthelperd_counter NAME       one counter, summed over the daemon's helpers
 # cthelperd_to_kernel_ftp NS   stop the daemon serving NS's ftp helper and
 #                              load nf_conntrack_ftp + nf_nat_ftp instead
 #                              (the reference); kernel_ftp_unload after it
@@ -30,8 +30,12 @@ cthelperd_stats() {
 	"$CTHD" --stats --control "$CTHD_CTL" "$@"
 }
 
+# The JSON is one line: a greedy sed would read the last helper's counter
+# only (sip-tcp's 0 when the test's calls went over UDP); nothing when
+# the daemon does not answer, so that no check passes on an empty reading.
 cthelperd_counter() {
-	cthelperd_stats --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
+	cthelperd_stats --json | grep -o "\"$1\":[0-9]*" |
+		awk -F: '{ n += $2 } END { if (NR) print n }'
 }
 
 # cthelperd_stop: SIGTERM; its exit status
