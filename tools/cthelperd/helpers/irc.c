@@ -23,7 +23,6 @@
  * RESUME and ACCEPT carry no address and are left as they are.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -104,21 +103,12 @@ static size_t irc_privmsg_text(const char *s, size_t len, bool partial)
 /* "<addr>": a decimal IPv4 address or an IPv6 literal, the whole word. */
 static int irc_parse_addr(const char *s, size_t start, size_t end, struct irc_dcc *dcc)
 {
-	char text[INET6_ADDRSTRLEN];
 	size_t pos = start;
 	int64_t v;
 
 	memset(&dcc->addr, 0, sizeof(dcc->addr));
 	if (memchr(s + start, ':', end - start)) {
-		/* inet_pton() would stop at a NUL: "fd00::1\0junk" is not fd00::1 */
-		if (end - start >= sizeof(text))
-			return -EINVAL;
-		for (size_t i = start; i < end; i++)
-			if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '.')
-				return -EINVAL;
-		memcpy(text, s + start, end - start);
-		text[end - start] = '\0';
-		if (inet_pton(AF_INET6, text, &dcc->addr) != 1)
+		if (cthd_parse_addr(AF_INET6, s + start, end - start, &dcc->addr) < 0)
 			return -EINVAL;
 		dcc->family = AF_INET6;
 		return 0;
