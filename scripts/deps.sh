@@ -13,7 +13,7 @@ vsftpd curl lftp python3 python3-ply python3-git socat tcpdump
 ngircd tftpd-hpa tftp-hpa snmp snmpd snmptrapd
 samba samba-common-bin avahi-daemon dnsmasq wide-dhcpv6-client miniupnpd miniupnpc
 kamailio
-sane-utils"
+sane-utils rpcbind"
 
 missing=""
 for p in $PKGS; do
