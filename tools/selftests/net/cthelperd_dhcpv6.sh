@@ -71,8 +71,7 @@ probe() {
 		"$SRVLL%eth0" 548 "$FWLL%eth0" 546 wrongport; _rc1=$?
 	nsx "$S" /usr/bin/python3 "$REPO/tools/cthelperd/tests/vm/udp_query.py" --send \
 		dead:7::2 547 "$FWLL%eth0" 546 offlink; _rc2=$?
-	wait $QUERY_PID
-	PIDS=$(echo "$PIDS" | sed "s/ $QUERY_PID\b//")
+	query_wait
 	sed 's/^/#   /' "$T/query.out"
 	check "$1: dnsmasq's ADVERTISE to the probe comes in" grep -q "^from $SRVLL 547 02" "$T/query.out"
 	check "$1: the hostile answers are sent" test "$_rc1$_rc2" = 00
@@ -86,18 +85,15 @@ cases() {
 	helper_assign_local "$F" dhcpv6 udp 547 6
 	check "$1: dhcp6c gets an address from dnsmasq" lease
 	probe "$1"
-	fw_local_reset "$F"
-	nsx "$F" conntrack -F >/dev/null 2>&1
+	fw_local_clean "$F"
 }
 
 check "no firewall: dhcp6c gets an address from dnsmasq" lease
 fw_local_service "$F" udp 547
 check_fails "no helper: dhcp6c must get no address" lease
-fw_local_reset "$F"
+fw_local_clean "$F"
 
-cthelperd_start "$F" --helper dhcpv6 --register || { not_ok "cthelperd starts"; tap_done; }
-ok "cthelperd starts, registers and enables dhcpv6"
-cthelperd_check_listed "$F" dhcpv6 17
+cthelperd_serve dhcpv6
 cases cthelperd
 cthelperd_check_stats 2
 cthelperd_finish

@@ -61,8 +61,7 @@ ask() {
 	if [ "$1" = 4 ]; then _src=$FW4 _grp=224.0.0.251 _rsp=$RSP4 _q=$QUERY; else
 		_src=$FW6%eth0 _grp=ff02::fb _rsp=$RSP6 _q=$QUERY6; fi
 	udp_query "$F" $_src "$2" $_grp 5353 $_q 6
-	wait $QUERY_PID
-	PIDS=$(echo "$PIDS" | sed "s/ $QUERY_PID\b//")
+	query_wait
 	grep -q "^from $_rsp 5353 3715" "$T/query.out"
 }
 
@@ -84,8 +83,7 @@ queries() {
 	check "$1 IPv6: avahi's answer to a one-shot query" ask 6 46000
 	probe "$1" 4
 	probe "$1" 6
-	fw_local_reset "$F"
-	nsx "$F" conntrack -F >/dev/null 2>&1
+	fw_local_clean "$F"
 }
 
 check "no firewall: avahi answers the one-shot query (IPv4)" ask 4 45998
@@ -93,14 +91,9 @@ check "no firewall: avahi answers the one-shot query (IPv6)" ask 6 45998
 fw_local_service "$F" udp 5353
 check_fails "no helper IPv4: the answer must not come in" ask 4 46000
 check_fails "no helper IPv6: the answer must not come in" ask 6 46000
-fw_local_reset "$F"
-# the queries' conntracks would outlive this phase without a helper, and a
-# helper is assigned only when a conntrack is created
-nsx "$F" conntrack -F >/dev/null 2>&1
+fw_local_clean "$F"
 
-cthelperd_start "$F" --helper mdns --register || { not_ok "cthelperd starts"; tap_done; }
-ok "cthelperd starts, registers and enables mdns"
-cthelperd_check_listed "$F" mdns 17
+cthelperd_serve mdns
 queries cthelperd
 cthelperd_check_stats 4
 cthelperd_finish
