@@ -23,25 +23,28 @@ PEER="/usr/bin/python3 $REPO/tools/cthelperd/tests/vm/tns_peer.py"
 # a third party on the server's link
 nsx "$S" ip addr add 10.0.2.3/24 dev eth0
 
-# redirect SERVER HOST [PORT [MODE [WANT]]]: a listener in $S redirecting
-# to HOST:PORT (15221; MODE data: the address in a DATA packet sent after
-# the REDIRECT, data1: both in one segment), the client in $C connecting to
-# SERVER:1521 and then where the redirect says (3 s); its exit status, 1
-# also when WANT is given and the redirect the client got names another
-# host (any port: under NAT the helper may announce another one, mapped
-# back to PORT). No expectation of a previous case is left.
+# One listener in $S for every case: the client's connect data says where
+# to redirect it (port 15221, and 1000 for the hostile case).
+spawn "$S" $PEER listener 15221 1000 >"$T/listener.out" 2>&1
+for _p in 1521 15221 1000; do
+	wait_port "$S" $_p || skip_all "the scripted listener does not start"
+done
+
+# redirect SERVER HOST [PORT [MODE [WANT]]]: the client in $C connects to
+# SERVER:1521 and is redirected to HOST:PORT (15221; MODE data: the address
+# in a DATA packet sent after the REDIRECT, data1: both in one segment),
+# where it connects (3 s); its exit status, 1 also when WANT is given and
+# the redirect the client got names another host (any port: under NAT the
+# helper may announce another one, mapped back to PORT). No expectation of
+# a previous case is left.
 redirect() {
 	nsx "$F" conntrack -F expect >/dev/null 2>&1
-	spawn "$S" $PEER listener "$2" "${3:-15221}" ${4:-} >"$T/listener.out" 2>&1
-	_l=$!
-	wait_port "$S" 1521 && wait_port "$S" "${3:-15221}"
-	nsx "$C" $PEER client "$1" 3 >"$T/client.out" 2>&1
+	nsx "$C" $PEER client "$1" "$2" "${3:-15221}" "${4:--}" 3 >"$T/client.out" 2>&1
 	_rc=$?
-	stop $_l
 	if [ $_rc -eq 0 ] && { [ -z "${5:-}" ] || grep -q "^redirect $5 [0-9]*\$" "$T/client.out"; }; then
 		return 0
 	fi
-	cat "$T/client.out" "$T/listener.out"
+	cat "$T/client.out"
 	return 1
 }
 
@@ -80,15 +83,15 @@ cases() {
 	fw_nat "$F" dnat 1521
 	if [ -z "${4:-}" ]; then
 		check "$1 DNAT IPv4: the redirect names the firewall, the client follows it" \
-			redirect $FWC4 $SRV4 15221 "" $FWC4
+			redirect $FWC4 $SRV4 15221 - $FWC4
 		check "$1 DNAT IPv4, address in the DATA packet after it" \
 			redirect $FWC4 $SRV4 15221 data $FWC4
 	else
-		check_fails "$1 DNAT IPv4 fails ($4)" redirect $FWC4 $SRV4 15221 "" $FWC4
+		check_fails "$1 DNAT IPv4 fails ($4)" redirect $FWC4 $SRV4 15221 - $FWC4
 		check_fails "$1 DNAT IPv4, address in the DATA packet after it, fails ($4)" \
 			redirect $FWC4 $SRV4 15221 data $FWC4
 	fi
-	[ -n "${2:-}" ] || check "$1 DNAT IPv6" redirect $FWC6 $SRV6 15221 "" $FWC6
+	[ -n "${2:-}" ] || check "$1 DNAT IPv6" redirect $FWC6 $SRV6 15221 - $FWC6
 	nsx "$F" nft delete table inet nat 2>/dev/null
 	nsx "$F" conntrack -F >/dev/null 2>&1
 }

@@ -8,15 +8,18 @@ the address, a NUL and the connect data (or the data in the DATA packet
 after a REDIRECT with length 0, the case conntrackd's helper reads).
 
 usage:
-  tns_peer.py listener HOST PORT [data|data1]  Listen on TCP 1521 (IPv4
-      and IPv6) and on PORT; answer a CONNECT on 1521 with a REDIRECT to
-      (HOST=HOST)(PORT=PORT) (data: in a DATA packet after it, sent on
-      its own; data1: both in one segment); answer a CONNECT on PORT with
-      an ACCEPT and print "redirected from ADDR".
-  tns_peer.py client SERVER [SECONDS]    CONNECT to SERVER:1521, follow
-      the redirect (connecting within SECONDS, 5 by default), print
-      "redirect HOST PORT" and "accepted"; exit 0 when the redirected
-      server accepted, 1 otherwise.
+  tns_peer.py listener PORT...   Listen on TCP 1521 and on each PORT (IPv4
+      and IPv6); answer a CONNECT on 1521 with the REDIRECT its connect data
+      asks for (SERVICE_NAME=redirect_HOST_PORT_MODE, see the client);
+      answer a CONNECT on a PORT with an ACCEPT and print "redirected from
+      ADDR".
+  tns_peer.py client SERVER HOST PORT [MODE [SECONDS]]  CONNECT to
+      SERVER:1521 asking to be redirected to (HOST=HOST)(PORT=PORT) (MODE
+      data: the address in a DATA packet sent after the REDIRECT; data1:
+      both in one segment; "-": in the REDIRECT), follow the redirect
+      (connecting within SECONDS, 5 by default), print "redirect HOST PORT"
+      and "accepted"; exit 0 when the redirected server accepted, 1
+      otherwise.
 """
 import re
 import select
@@ -59,10 +62,10 @@ def connect_packet(description, flags=0):
     return packet(CONNECT, fixed + data, flags)
 
 
-def description(host):
+def description(host, service="ORCL"):
     return ("(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=%s)(PORT=1521))"
-            "(CONNECT_DATA=(SERVICE_NAME=ORCL)(CID=(PROGRAM=selftest)(HOST=client)"
-            "(USER=scott))))" % host)
+            "(CONNECT_DATA=(SERVICE_NAME=%s)(CID=(PROGRAM=selftest)(HOST=client)"
+            "(USER=scott))))" % (host, service))
 
 
 def listen(port):
@@ -78,17 +81,23 @@ def listen(port):
     return socks
 
 
-def listener(host, port, mode):
-    main_socks, redir_socks = listen(1521), listen(port)
+def listener(ports):
+    main_socks, redir_socks = listen(1521), [s for p in ports for s in listen(p)]
     while True:
         readable, _, _ = select.select(main_socks + redir_socks, [], [])
         for s in readable:
             conn, peer = s.accept()
             try:
-                ptype, _, _ = read_packet(conn)
+                ptype, _, body = read_packet(conn)
                 if ptype != CONNECT:
                     continue
                 if s in main_socks:
+                    match = re.search(rb"SERVICE_NAME=redirect_([^_)]*)_(\d+)_([a-z0-9-]*)\)",
+                                      body)
+                    if not match:
+                        continue
+                    host, port, mode = match.group(1).decode(), int(match.group(2)), \
+                        match.group(3).decode()
                     address = "(ADDRESS=(PROTOCOL=tcp)(HOST=%s)(PORT=%d))" % (host, port)
                     data = address.encode() + b"\0" + description(host).encode()
                     if mode == "data":
@@ -112,9 +121,10 @@ def listener(host, port, mode):
                 conn.close()
 
 
-def client(server, seconds):
+def client(server, to_host, to_port, mode, seconds):
     sock = socket.create_connection((server, 1521), timeout=10)
-    sock.sendall(connect_packet(description(server)))
+    sock.sendall(connect_packet(description(server, "redirect_%s_%s_%s" %
+                                            (to_host, to_port, mode))))
     ptype, _, body = read_packet(sock)
     if ptype != REDIRECT:
         sys.exit("client: no redirect (packet type %d)" % ptype)
@@ -147,10 +157,12 @@ def client(server, seconds):
 
 
 def main():
-    if len(sys.argv) in (4, 5) and sys.argv[1] == "listener":
-        listener(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) == 5 else "")
-    elif len(sys.argv) in (3, 4) and sys.argv[1] == "client":
-        sys.exit(client(sys.argv[2], float(sys.argv[3]) if len(sys.argv) == 4 else 5))
+    if len(sys.argv) >= 3 and sys.argv[1] == "listener":
+        listener([int(p) for p in sys.argv[2:]])
+    elif len(sys.argv) in (5, 6, 7) and sys.argv[1] == "client":
+        sys.exit(client(sys.argv[2], sys.argv[3], sys.argv[4],
+                        sys.argv[5] if len(sys.argv) > 5 else "-",
+                        float(sys.argv[6]) if len(sys.argv) > 6 else 5))
     else:
         sys.exit(__doc__)
 
