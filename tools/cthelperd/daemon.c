@@ -415,8 +415,30 @@ static int close_unneeded_sockets(struct cthd_daemon *d, char *err, size_t errle
 	return 0;
 }
 
+/*
+ * A served helper's option whose value needs verdicts the kernel refuses
+ * to an unprivileged sender (sip_direct_media 0): its text, else NULL.
+ */
+static const char *privileged_option(const struct cthd_daemon *d, char *what, size_t size)
+{
+	for (unsigned int i = 0; i < d->n_served; i++) {
+		const struct cthd_helper *h = d->served[i].helper;
+
+		for (unsigned int k = 0; k < h->n_options; k++) {
+			if (!h->options[k].privileged || d->served[i].options[k] == h->options[k].def)
+				continue;
+			snprintf(what, size, "helper %s: Option %s %u (%s)", h->name,
+				 h->options[k].name, d->served[i].options[k], h->options[k].privileged);
+			return what;
+		}
+	}
+	return NULL;
+}
+
 int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 {
+	char what[160];
+	const char *privileged = privileged_option(d, what, sizeof(what));
 	uint64_t keep = 1ULL << CAP_NET_ADMIN;
 	int rc;
 
@@ -429,6 +451,19 @@ int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 		 * NFQA_EXP of a verdict (an earlier patch of it).
 		 */
 		d->exp_per_verdict = CTHD_EXPECT_MAX;
+		if (privileged && d->cfg->caps != CTHD_CAPS_NET_ADMIN) {
+			/*
+			 * Never a silent no-op (the kernel would refuse each such
+			 * expectation with EPERM), nor a privilege the admin did
+			 * not grant: the daemon parses hostile payload all day.
+			 */
+			snprintf(err, errlen, "%s needs verdicts from a privileged sender: without "
+				 "CAP_NET_ADMIN the kernel refuses them (EPERM). Set Capabilities "
+				 "net_admin (--capabilities net_admin: the daemon keeps CAP_NET_ADMIN "
+				 "in its network namespace) or leave the option at its default",
+				 privileged);
+			return -EPERM;
+		}
 		if (d->cfg->caps != CTHD_CAPS_NET_ADMIN)
 			keep = 0;
 	} else if (d->cfg->caps == CTHD_CAPS_NONE) {
@@ -443,6 +478,9 @@ int cthd_daemon_harden(struct cthd_daemon *d, char *err, size_t errlen)
 			return rc;
 		}
 	}
+	if (privileged && keep)
+		cthd_log(&d->log, LOG_WARNING, "%s: verdicts unrestricted, CAP_NET_ADMIN kept",
+			 privileged);
 	rc = cthd_drop_privileges(d->cfg->user, keep, err, errlen);
 	if (rc < 0)
 		return rc;

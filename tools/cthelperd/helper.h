@@ -203,6 +203,13 @@ struct cthd_option {
 	const char *name;		/* <= 31 chars */
 	uint32_t def;
 	uint32_t max;			/* values 0..max */
+	/*
+	 * NULL, or why a value other than def needs what the kernel refuses
+	 * to a verdict from an unprivileged sender (the series' restricted
+	 * verdicts: expectations only to the connection's own addresses...):
+	 * cthelperd then starts only when it keeps CAP_NET_ADMIN.
+	 */
+	const char *privileged;
 };
 
 typedef int (*cthd_process_fn)(const struct cthd_packet *pkt,

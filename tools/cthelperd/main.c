@@ -456,8 +456,11 @@ int main(int argc, char **argv)
 			       h->default_port, h->n_policies, h->priv_len,
 			       plugin ? ", plugin " : "", plugin ? plugin : "");
 			for (unsigned int k = 0; k < h->n_options; k++)
-				printf("%-15s   option %s (0..%u, default %u)\n", "",
-				       h->options[k].name, h->options[k].max, h->options[k].def);
+				printf("%-15s   option %s (0..%u, default %u%s%s)\n", "",
+				       h->options[k].name, h->options[k].max, h->options[k].def,
+				       h->options[k].privileged ?
+				       "; another value needs Capabilities net_admin: " : "",
+				       h->options[k].privileged ? h->options[k].privileged : "");
 		}
 		return 0;
 	}

@@ -710,7 +710,8 @@ static int sip_tcp_process(const struct cthd_packet *pkt, const struct cthd_conn
 	[SIP_CLASS_IMAGE] = { .name = "image", .max_expected = 2, .timeout = 180 }, \
 }
 #define SIP_OPTIONS { \
-	[SIP_OPT_DIRECT_MEDIA] = { .name = "sip_direct_media", .def = 1, .max = 1 }, \
+	[SIP_OPT_DIRECT_MEDIA] = { .name = "sip_direct_media", .def = 1, .max = 1, \
+		.privileged = "media to an address that is not the call's" }, \
 	[SIP_OPT_DIRECT_SIGNALLING] = { .name = "sip_direct_signalling", .def = 1, .max = 1 }, \
 }
 

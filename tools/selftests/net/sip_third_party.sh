@@ -8,7 +8,10 @@
 # media announced at a privileged port opens nothing, also under SNAT,
 # where the expectation would be on the firewall's own address. IPv4 and
 # IPv6; nf_conntrack_sip + nf_nat_sip as the reference, then cthelperd
-# (its cases skipped, never passed, for what it does not have yet).
+# (its cases skipped, never passed, for what it does not have yet), which
+# refuses sip_direct_media 0 unless it keeps CAP_NET_ADMIN (the kernel
+# refuses such media to an unprivileged daemon's verdicts) and with it lets
+# the media flow.
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 . "$REPO/tools/selftests/net/sip/lib.sh"
@@ -50,10 +53,23 @@ if sip_cthd_start "$F"; then
 	third_party cthelperd none
 	cthelperd_check_stats 2
 	sip_cthd_stop "$F"
-	# Media to an address that is not the call's needs a privilege the
-	# daemon dropped: the series' least-privilege verdicts refuse it (EPERM).
-	skip "cthelperd sip_direct_media=0: third party media flows" \
-		"an unprivileged daemon may not expect media to an address not of the connection (series patch 7)"
+	# Media to an address that is not the call's needs a privileged sender:
+	# the series' least-privilege verdicts refuse it (EPERM). Unprivileged,
+	# cthelperd refuses the option at start, saying why and what to do...
+	check_fails "cthelperd sip_direct_media=0 without CAP_NET_ADMIN: refuses to start" \
+		cthelperd_start "$F" --helper sip --register --option sip_direct_media=0
+	check "cthelperd sip_direct_media=0: the error names the option, the reason and the fix" \
+		sh -c "grep 'sip_direct_media 0' '$CTHD_LOG' | grep 'privileged sender' |
+			grep -q 'Capabilities net_admin'"
+	# ... and with the capability kept, the option does what it says
+	if sip_cthd_start "$F" --capabilities net_admin --option sip_direct_media=0; then
+		check "cthelperd sip_direct_media=0 with CAP_NET_ADMIN: says its verdicts are unrestricted" \
+			grep -q "verdicts unrestricted, CAP_NET_ADMIN kept" "$CTHD_LOG"
+		third_party "cthelperd sip_direct_media=0" ok
+		sip_cthd_stop "$F"
+	else
+		not_ok "cthelperd sip_direct_media=0 --capabilities net_admin: starts"
+	fi
 else
 	skip "cthelperd: the same cases" "$SIP_MISSING"
 fi
