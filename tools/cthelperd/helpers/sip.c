@@ -232,8 +232,13 @@ static void sip_expect_sdp(struct sip_ctx *x, size_t body_off, size_t len)
 		x->res->parse_errors++;
 		return;
 	}
-	if (sdp.truncated)
-		x->res->lost++;
+	if (sdp.truncated) {
+		/* under NAT the unread media would go out unrewritten: dropped whole */
+		if (x->natted)
+			x->edits_overflow = true;
+		else
+			x->res->lost++;
+	}
 	sip_nat_sdp_addr(x, body_off, &sdp.origin);
 	sip_nat_sdp_addr(x, body_off, &sdp.conn);
 	for (unsigned int i = 0; i < sdp.n_media; i++) {
@@ -612,6 +617,9 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 		sip_nat_via(x, m.via);
 		for (unsigned int i = 0; i < m.n_contact; i++)
 			sip_nat_uri(x, m.contact[i]);
+		/* the contacts not read would keep the addresses NAT hides */
+		if (m.contact_truncated)
+			x->edits_overflow = true;
 		sip_nat_uri(x, m.from);
 		sip_nat_uri(x, m.to);
 		sip_apply_edits(x, &m, base);

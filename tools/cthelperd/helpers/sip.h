@@ -30,7 +30,7 @@ struct sip_span {
 	size_t len;
 };
 
-#define SIP_CONTACT_MAX	4	/* Contact headers read for NAT */
+#define SIP_CONTACT_MAX	16	/* contacts read (of all Contact headers), for NAT */
 
 struct sip_msg {
 	bool request;
@@ -40,7 +40,7 @@ struct sip_msg {
 	struct sip_span from, to;
 	unsigned int n_contact;
 	struct sip_span contact[SIP_CONTACT_MAX];
-	bool contact_truncated;		/* more Contact headers than SIP_CONTACT_MAX */
+	bool contact_truncated;		/* more contacts than SIP_CONTACT_MAX */
 	struct sip_span content_length;	/* its digits */
 	enum sip_method method;		/* a request's method */
 	unsigned int code;		/* a response's status, 100..699 */

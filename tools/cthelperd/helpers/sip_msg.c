@@ -150,6 +150,47 @@ static enum sip_header sip_header_of(const char *s, size_t len)
 	return SIP_HDR_OTHER;
 }
 
+/*
+ * A Contact value is a list (RFC 3261 20.10): its entries split at the
+ * commas outside a quoted display name and outside <...>, each one
+ * contact for NAT to rewrite; those beyond SIP_CONTACT_MAX are counted.
+ */
+static void sip_contact_entries(const char *s, size_t vstart, size_t vend, struct sip_msg *m)
+{
+	bool quoted = false, angle = false;
+	size_t start = vstart;
+
+	for (size_t pos = vstart; pos <= vend; pos++) {
+		if (pos < vend) {
+			char c = s[pos];
+
+			if (quoted) {
+				if (c == '\\' && pos + 1 < vend)
+					pos++;
+				else if (c == '"')
+					quoted = false;
+				continue;
+			}
+			if (c == '"' && !angle)
+				quoted = true;
+			else if (c == '<')
+				angle = true;
+			else if (c == '>')
+				angle = false;
+			if (c != ',' || angle)
+				continue;
+		}
+		start = skip_lws(s, start, pos);
+		if (start < pos) {
+			if (m->n_contact < SIP_CONTACT_MAX)
+				m->contact[m->n_contact++] = (struct sip_span){ start, pos - start };
+			else
+				m->contact_truncated = true;
+		}
+		start = pos + 1;
+	}
+}
+
 /* One header, its value in s[vstart..vend) (folding included). */
 static int sip_header(const char *s, size_t nstart, size_t nlen, size_t vstart, size_t vend,
 		      struct sip_msg *m, unsigned int *seen)
@@ -167,10 +208,7 @@ static int sip_header(const char *s, size_t nstart, size_t nlen, size_t vstart, 
 		*seen |= 1u << h;
 		return 0;
 	case SIP_HDR_CONTACT:		/* more than one is usual (REGISTER) */
-		if (m->n_contact < SIP_CONTACT_MAX)
-			m->contact[m->n_contact++] = value;
-		else
-			m->contact_truncated = true;
+		sip_contact_entries(s, vstart, vend, m);
 		return 0;
 	default:
 		break;

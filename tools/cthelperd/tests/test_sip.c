@@ -918,6 +918,68 @@ static void test_tcp_snat_drop(struct tap *t)
 		  "rc %d dropped %u n_expect %u", rc, k.dropped, k.last.n_expect);
 }
 
+/*
+ * Under NAT a message is rewritten whole or not at all: what the parser
+ * does not hold (more m= lines or Contacts than it reads) would go out
+ * with the phone's private address in it, so the message is dropped, as
+ * nf_nat_sip drops one it cannot rewrite. Contacts of one header, comma
+ * separated, are rewritten each.
+ */
+static void test_snat_whole_or_nothing(struct tap *t)
+{
+	char text[4096], want[4096];
+	size_t n = 0;
+	struct conv k;
+	int rc, i;
+
+	conv_init(&k, "sip", "192.168.1.10", "203.0.113.1", 5060, "198.51.100.2", "198.51.100.2",
+		  5060);
+	rc = sip_send_fresh(&k, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: 1 REGISTER\r\n"
+		"Contact: <sip:a@192.168.1.10:5060>;expires=60, \"B, b\" <sip:b@192.168.1.10:5060>,"
+		"sip:c@192.168.1.10:5060\r\nl: 0\r\n\r\n");
+	tap_check(t, rc == 0 && k.dropped == 0 && sip_out_is(&k, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: 1 REGISTER\r\n"
+		"Contact: <sip:a@203.0.113.1:5060>;expires=60, \"B, b\" <sip:b@203.0.113.1:5060>,"
+		"sip:c@203.0.113.1:5060\r\nl: 0\r\n\r\n"),
+		  "sip_snat_every_contact_of_a_comma_list_rewritten", "dropped %u out '%.*s'",
+		  k.dropped, (int)k.out_len[O], k.out[O]);
+
+	n = (size_t)snprintf(text, sizeof(text), "SIP/2.0 200 OK\r\nCSeq: 1 REGISTER\r\n");
+	for (i = 0; i <= SIP_CONTACT_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "Contact: <sip:u%d@192.168.1.10:5060>;expires=60\r\n", i);
+	snprintf(text + n, sizeof(text) - n, "l: 0\r\n\r\n");
+	rc = sip_send_fresh(&k, O, text);
+	tap_check(t, rc == 0 && k.dropped == 1 && k.last.n_mangle == 0 && k.last.lost == 1,
+		  "sip_snat_more_contacts_than_read_dropped_whole", "dropped %u n_mangle %u lost %u",
+		  k.dropped, k.last.n_mangle, k.last.lost);
+
+	n = (size_t)snprintf(text, sizeof(text), "INVITE sip:bob@198.51.100.2 SIP/2.0\r\n"
+			     "CSeq: 2 INVITE\r\nc: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\n"
+			     "c=IN IP4 192.168.1.10\r\n");
+	for (i = 0; i <= SDP_MEDIA_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "m=audio %d RTP/AVP 0\r\nc=IN IP4 192.168.1.10\r\n", 4000 + 2 * i);
+	rc = sip_send_fresh(&k, O, text);
+	tap_check(t, rc == 0 && k.dropped == 1 && k.last.n_mangle == 0 && k.last.n_expect == 0,
+		  "sip_snat_more_media_than_read_dropped_whole", "dropped %u n_mangle %u n_expect %u",
+		  k.dropped, k.last.n_mangle, k.last.n_expect);
+
+	/* without NAT nothing is rewritten: the media read are expected, the rest counted */
+	sip_open(&k, "10.0.0.1", "10.0.0.2");
+	n = (size_t)snprintf(want, sizeof(want), "INVITE sip:bob@10.0.0.2 SIP/2.0\r\n"
+			     "CSeq: 2 INVITE\r\nc: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\n"
+			     "c=IN IP4 10.0.0.1\r\n");
+	for (i = 0; i <= SDP_MEDIA_MAX; i++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "m=video %d RTP/AVP 0\r\n",
+				      4000 + 2 * i);
+	rc = sip_send_fresh(&k, O, want);
+	tap_check(t, rc == 0 && k.dropped == 0 && k.last.n_expect == CTHD_EXPECT_MAX && k.lost > 0,
+		  "sip_more_media_than_read_without_nat_passes", "dropped %u n_expect %u lost %u",
+		  k.dropped, k.last.n_expect, k.lost);
+}
+
 /* --- expectations removed when a call or registration ends -------------- */
 
 #define FL_INVITE(cseq, port) \
@@ -1133,6 +1195,7 @@ int main(void)
 	test_tcp(&t);
 	test_tcp_snat(&t);
 	test_tcp_snat_drop(&t);
+	test_snat_whole_or_nothing(&t);
 	test_flush_call(&t);
 	test_flush_register(&t);
 	test_flush_tcp(&t);
