@@ -18,6 +18,10 @@
 # an expectation to that conntrack, while uflood is deleted and purged.
 # Once uflood is gone no expectation of it may be left. The kernel log
 # checks (KASAN on the debug kernel) decide as well.
+#
+# With FLUSH=MASK (cthelper_expect_flush_race.sh) every such verdict first
+# removes the expectations of these classes of its conntrack
+# (NFQA_EXP_FLUSH): that walk races the purge's too.
 
 # A network namespace of our own, gone with the test: no "ip netns exec"
 # per command, which costs a lot in the emulated VM.
@@ -35,6 +39,9 @@ ip link set lo up
 "$NFCT" helper list >/dev/null 2>&1 || skip_all "kernel without nfnetlink_cthelper"
 kernel_src_has nf_conntrack_helpers_purge_net net/netfilter/nf_conntrack_helper.c ||
 	skip_all "this kernel removes helpers one by one, without a purge"
+[ -z "${FLUSH:-}" ] ||
+	kernel_src_has NFQA_EXP_FLUSH include/uapi/linux/netfilter/nfnetlink_queue.h ||
+	skip_all "this kernel has no NFQA_EXP_FLUSH"
 
 ROUNDS=${ROUNDS:-12}
 if "$NFCT" helper add ctl inet udp status enabled >"$T/ctl" 2>&1 &&
@@ -67,7 +74,8 @@ spawn_flood() {
 # fails once it is unlinked). 100 new flows a second keep the expectations
 # (one per flow, gone with it after 30 s) below the table's limit (1024
 # here), which would refuse them all.
-spawn_flood helper -q 0 -H 500 -E ctl -C 9:9000:uflood -D uflood:300
+spawn_flood helper -q 0 -H 500 -E ctl -C 9:9000:uflood -D uflood:300 \
+	${FLUSH:+-F "$FLUSH"}
 FLOOD_PID=$!
 retry 50 grep -qs '^ready' "$T/flood.log" || skip_all "nfq_exp_flood: $(cat "$T/flood.log")"
 spawn_flood send 127.0.0.1 9 2

@@ -19,6 +19,9 @@
  *          milliseconds and delete helper NAME (NFNL_MSG_CTHELPER_DEL) a
  *          quarter of the way through: the verdicts that follow come in
  *          while the kernel purges it; prints "deleted NAME: RESULT"
+ *   -F MASK  each verdict with an NFQA_EXP first removes the
+ *          expectations of these classes of the packet's conntrack
+ *          (NFQA_EXP_FLUSH, before NFQA_EXP in the message)
  *   -C PORT:EXPPORT:ASSIGN  a packet to PORT gets a permanent
  *          expectation for connections from anywhere to its destination
  *          address and EXPPORT instead, with CTA_EXPECT_HELP_NAME ASSIGN:
@@ -54,6 +57,9 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
 #include "cthelper_nl.h"
+
+/* Only in our series (__be32 mask of expectation classes). */
+#define NFQA_EXP_FLUSH_ 23
 
 static volatile sig_atomic_t stop;
 
@@ -122,6 +128,8 @@ static struct {
 	char ctl_assign[16];
 	char del_name[16];
 	unsigned int del_spread_ms;
+	uint32_t flush_mask;
+	bool flush;
 } opt = { .delay_ms = 300 };
 
 static struct {
@@ -212,6 +220,9 @@ static void send_verdict(struct mnl_socket *nl, const struct pending *p)
 		/* The kernel looks at NFQA_EXP only next to NFQA_CT. */
 		nest = mnl_attr_nest_start(nlh, NFQA_CT);
 		mnl_attr_nest_end(nlh, nest);
+		if (opt.flush)
+			mnl_attr_put_u32(nlh, NFQA_EXP_FLUSH_,
+					 htonl(opt.flush_mask));
 		nest = mnl_attr_nest_start(nlh, NFQA_EXP);
 		mnl_attr_put_u32(nlh, CTA_EXPECT_TIMEOUT, htonl(30));
 		if (opt.ctl_port && ntohs(p->dport) == opt.ctl_port) {
@@ -413,12 +424,16 @@ int main(int argc, char *argv[])
 	if (argc < 2 || strcmp(argv[1], "helper"))
 		goto usage;
 	optind = 2;
-	while ((c = getopt(argc, argv, "q:d:H:E:C:D:")) != -1) {
+	while ((c = getopt(argc, argv, "q:d:H:E:C:D:F:")) != -1) {
 		switch (c) {
 		case 'q': opt.queue = atoi(optarg); break;
 		case 'd': opt.delay_ms = atoi(optarg); break;
 		case 'H': opt.hold = true; opt.spread_ms = atoi(optarg); break;
 		case 'E': opt.exp_helper = optarg; break;
+		case 'F':
+			opt.flush = true;
+			opt.flush_mask = strtoul(optarg, NULL, 0);
+			break;
 		case 'D':
 			if (sscanf(optarg, "%15[^:]:%u", opt.del_name,
 				   &opt.del_spread_ms) != 2)

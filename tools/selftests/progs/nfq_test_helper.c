@@ -43,6 +43,16 @@
  *   -A SUBSYS  with -U or -u: after dropping privileges, a message to
  *              nfnetlink subsystem SUBSYS must be refused (EPERM) before
  *              the kernel tries to load its module
+ *   -L         with -P: each packet with payload is a line of commands,
+ *              put into its verdict in the order given (with -U: no
+ *              refused verdicts first, only the privileges dropped):
+ *                expect CLASS PORT  NFQA_EXP client -> server:PORT
+ *                flush MASK         NFQA_EXP_FLUSH MASK (strtoul base 0)
+ *                noct               no NFQA_CT in the verdict
+ *                batchflush MASK    first a batch verdict up to this
+ *                                   packet with NFQA_EXP_FLUSH MASK
+ *              and logs "line ct ID [LINE]: RESULT" (the acknowledgment);
+ *              its expectations time out after 300 s, not 30
  *
  * Logs one line per event on stdout. On SIGTERM prints a summary and exits
  * 1 if a private data check failed.
@@ -80,7 +90,7 @@ static struct {
 	const char *name;
 	uint32_t classes, max_expected, class, priv_len;
 	bool nat, mangle, bad, fail_closed, no_register, all_segments;
-	bool unpriv, unpriv_no_optin;
+	bool unpriv, unpriv_no_optin, lines;
 	int autoload_subsys;
 	const char *exp_helper;
 	uint16_t toy_port;
@@ -96,6 +106,10 @@ static struct {
 #endif
 /* Since Linux 6.5; the build host's uapi headers may be older. */
 #define NFQA_PRIORITY_ 21
+/* Only in our series: expectation classes of the packet's conntrack to
+ * remove (__be32 mask).
+ */
+#define NFQA_EXP_FLUSH_ 23
 
 static struct mnl_socket *nl;
 static volatile sig_atomic_t stop;
@@ -899,6 +913,87 @@ static void unpriv_verdict(struct verdict *v, const struct ct *ct,
 	    what, err);
 }
 
+/* -L: the verdict the line of commands in the payload asks for. */
+static void line_verdict(struct verdict *v, const struct ct *ct,
+			 struct pkt_buff *pkt, uint32_t id)
+{
+	char line[256], copy[256], *save, *tok, *arg, *arg2, *end;
+	unsigned long val, val2;
+	bool with_ct = true;
+	unsigned int len;
+	const char *err = NULL;
+	struct ct reply = *ct;
+	struct addr dst = ct->t[DIR_REPLY].src;
+	char *payload = tcp_payload(pkt, ct->l3num, &len);
+	char batch_buf[MNL_SOCKET_BUFFER_SIZE], result[64];
+	struct nlmsghdr *batch;
+	int ret;
+
+	if (!payload) {
+		stats.empty++;
+		send_verdict(v->nlh, false);
+		return;
+	}
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
+	memcpy(line, payload, len);
+	line[len] = 0;
+	line[strcspn(line, "\r\n")] = 0;
+
+	/* As in the toy mode: client -> server, as if the server announced. */
+	reply.dir = DIR_REPLY;
+	/* The attributes in the order of the line, NFQA_CT (or not) last. */
+	memcpy(copy, line, sizeof(line));
+	for (tok = strtok_r(copy, " ", &save); tok && !err;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (!strcmp(tok, "noct")) {
+			with_ct = false;
+			continue;
+		}
+		arg = strtok_r(NULL, " ", &save);
+		val = arg ? strtoul(arg, &end, 0) : 0;
+		if (!arg || *end) {
+			err = "missing or bad argument";
+		} else if (!strcmp(tok, "flush")) {
+			mnl_attr_put_u32(v->nlh, NFQA_EXP_FLUSH_, htonl(val));
+		} else if (!strcmp(tok, "expect")) {
+			arg2 = strtok_r(NULL, " ", &save);
+			val2 = arg2 ? strtoul(arg2, &end, 0) : 0;
+			if (!arg2 || *end || !val2 || val2 > 65535) {
+				err = "bad port";
+				break;
+			}
+			put_expect(v->nlh, &reply, &dst, htons(val2), val);
+			stats.expectations++;
+		} else if (!strcmp(tok, "batchflush")) {
+			batch = nfq_nlmsg_put(batch_buf, NFQNL_MSG_VERDICT_BATCH,
+					      opt.queue);
+			nfq_nlmsg_verdict_put(batch, id, NF_ACCEPT);
+			mnl_attr_put_u32(batch, NFQA_EXP_FLUSH_, htonl(val));
+			ret = send_verdict(batch, true);
+			printf("batch ct %u [%s]: %s\n", ct->id, line,
+			       ret ? strerror(-ret) : "ok");
+		} else {
+			err = "unknown command";
+		}
+	}
+	if (err) {
+		/* Our own mistake: let the packet through, say why. */
+		v->nlh = nfq_nlmsg_put(v->buf, NFQNL_MSG_VERDICT, opt.queue);
+		nfq_nlmsg_verdict_put(v->nlh, id, NF_ACCEPT);
+		send_verdict(v->nlh, false);
+		printf("line ct %u [%s]: bad line: %s\n", ct->id, line, err);
+		return;
+	}
+	if (with_ct)
+		put_help(v->nlh, NULL, 0);
+	ret = send_verdict(v->nlh, true);
+	if (ret < 0)
+		stats.exp_errors++;
+	snprintf(result, sizeof(result), "%s", ret ? strerror(-ret) : "ok");
+	printf("line ct %u [%s]: %s\n", ct->id, line, result);
+}
+
 static void handle_packet(const struct nlmsghdr *nlh)
 {
 	struct nlattr *attr[NFQA_MAX + 1] = {};
@@ -935,7 +1030,7 @@ static void handle_packet(const struct nlmsghdr *nlh)
 		bad_verdict(&v, &ct, conn, id);
 		return;
 	}
-	if (opt.unpriv && conn->unpriv_done < N_UNPRIV_CASES) {
+	if (opt.unpriv && !opt.lines && conn->unpriv_done < N_UNPRIV_CASES) {
 		unpriv_verdict(&v, &ct, conn, id);
 		return;
 	}
@@ -957,6 +1052,11 @@ static void handle_packet(const struct nlmsghdr *nlh)
 		return;
 	}
 
+	if (opt.lines) {
+		line_verdict(&v, &ct, pkt, id);
+		pktb_free(pkt);
+		return;
+	}
 	if (opt.priv_len >= 4)
 		check_priv(&ct, conn, priv);
 	help_packet(&v, &ct, pkt, conn);
@@ -1089,7 +1189,11 @@ static void register_helper(void)
 			snprintf(h.policy[c].name, sizeof(h.policy[c].name),
 				 "%s-%u", opt.name, c);
 			h.policy[c].expect_max = opt.max_expected;
-			h.policy[c].expect_timeout = 30;
+			/* The kernel times expectations by the policy:
+			 * -L tests look at them for longer than 30 s when
+			 * the machine is loaded.
+			 */
+			h.policy[c].expect_timeout = opt.lines ? 300 : 30;
 		}
 		if (opt.fail_closed || opt.all_segments) {
 			h.attrs |= CTH_A_FLAGS;
@@ -1138,7 +1242,7 @@ int main(int argc, char *argv[])
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, ret, one = 1;
 
-	while ((c = getopt(argc, argv, "q:n:c:m:C:p:NME:P:X:BFSRUuA:")) != -1) {
+	while ((c = getopt(argc, argv, "q:n:c:m:C:p:NME:P:X:BFSRUuA:L")) != -1) {
 		switch (c) {
 		case 'q': opt.queue = atoi(optarg); break;
 		case 'n': opt.name = optarg; break;
@@ -1158,6 +1262,7 @@ int main(int argc, char *argv[])
 		case 'U': opt.unpriv = true; break;
 		case 'u': opt.unpriv_no_optin = true; break;
 		case 'A': opt.autoload_subsys = atoi(optarg); break;
+		case 'L': opt.lines = true; break;
 		default:
 			fprintf(stderr, "see the comment at the top of %s\n",
 				__FILE__);
@@ -1165,7 +1270,8 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (opt.classes < 1 || opt.classes > CTH_MAX_CLASSES ||
-	    opt.priv_len > 32 || ((opt.bad || opt.unpriv) && !opt.toy_port) ||
+	    opt.priv_len > 32 ||
+	    ((opt.bad || opt.unpriv || opt.lines) && !opt.toy_port) ||
 	    (opt.unpriv && opt.unpriv_no_optin) ||
 	    (opt.autoload_subsys >= 0 && !opt.unpriv && !opt.unpriv_no_optin) ||
 	    opt.toy_count < 1 || opt.toy_count > 8) {
