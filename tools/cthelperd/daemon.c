@@ -509,6 +509,22 @@ static void count_lost_verdicts(struct cthd_daemon *d, struct cthd_served *s, in
 			 s->helper->name, lost, strerror(-rc));
 }
 
+/*
+ * Send what d->tx holds for s. state_updates counts the verdicts that
+ * carried the private data when they were built: those a later verdict of
+ * the send superseded (see cthd_queue_flush) went without it.
+ */
+static int flush_verdicts(struct cthd_daemon *d, struct cthd_served *s)
+{
+	unsigned long superseded = d->tx.superseded;
+	unsigned int lost;
+	int rc = cthd_queue_flush(&s->queue, &d->tx, &lost);
+
+	s->counters.state_updates -= d->tx.superseded - superseded;
+	count_lost_verdicts(d, s, rc, lost);
+	return rc;
+}
+
 static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 			  const struct nlmsghdr *nlh)
 {
@@ -530,14 +546,13 @@ static void handle_packet(struct cthd_daemon *d, struct cthd_served *s,
 				 out.error_what, strerror(-out.error));
 	if (!out.verdict)
 		return;
-	rc = cthd_queue_add(&s->queue, &d->tx, out.verdict, &lost);
+	rc = cthd_queue_add_noted(&s->queue, &d->tx, out.verdict, &out.note, &lost);
 	count_lost_verdicts(d, s, rc, lost);
 	if (!out.n_extra)
 		return;
 
 	/* only a sent verdict confirms the master: then the kernel can find it */
-	rc = cthd_queue_flush(&s->queue, &d->tx, &lost);
-	count_lost_verdicts(d, s, rc, lost);
+	rc = flush_verdicts(d, s);
 	if (rc < 0)
 		return;
 	for (unsigned int i = 0; i < out.n_extra; i++) {
@@ -582,8 +597,7 @@ static void handle_message(struct cthd_daemon *d, struct cthd_served *s, const v
  */
 static unsigned int handle_queue(struct cthd_daemon *d, struct cthd_served *s)
 {
-	unsigned int messages = 0, lost;
-	int rc;
+	unsigned int messages = 0;
 
 	for (int burst = 0; burst < RECV_BURST; burst++) {
 		int n = cthd_queue_recv(&s->queue, &d->rx);
@@ -595,8 +609,7 @@ static unsigned int handle_queue(struct cthd_daemon *d, struct cthd_served *s)
 			break;
 		for (int i = 0; i < n; i++)
 			handle_message(d, s, d->rx.buf[i], d->rx.msgs[i].msg_len);
-		rc = cthd_queue_flush(&s->queue, &d->tx, &lost);
-		count_lost_verdicts(d, s, rc, lost);
+		flush_verdicts(d, s);
 		messages += (unsigned int)n;
 		if (n < CTHD_RX_BATCH)
 			break;	/* drained: back to epoll rather than an empty receive */

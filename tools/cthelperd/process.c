@@ -228,6 +228,13 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 			e->orig = info.ct.tuple[CTHD_DIR_ORIGINAL];
 			memcpy(e->priv, s->priv, h->priv_len);
 		}
+		if (v.priv) {
+			out->note.state = true;
+			out->note.state_only = !v.payload && !v.n_exp && !v.exp_flush &&
+						v.verdict == NF_ACCEPT;
+			out->note.ct_id = info.ct.id;
+			out->note.orig = info.ct.tuple[CTHD_DIR_ORIGINAL];
+		}
 		c->state_updates += v.priv ? 1 : 0;
 		c->expectations += res->n_expect;
 		c->expect_flushes += v.exp_flush ? 1 : 0;

@@ -11,6 +11,7 @@
 
 #include "helper.h"
 #include "natport.h"
+#include "queue.h"
 #include "stats.h"
 #include "verdict.h"
 
@@ -57,6 +58,8 @@ struct cthd_outcome {
 	const struct cthd_expect *extra;
 	unsigned int n_extra;
 	struct cthd_conntrack master;
+	/* whose private data the verdict carries, for cthd_queue_add_noted() */
+	struct cthd_tx_note note;
 	int error;			/* < 0: internal error, packet accepted */
 	const char *error_what;		/* which step failed, for the log */
 };

@@ -203,14 +203,125 @@ int cthd_tx_batch_alloc(struct cthd_tx_batch *tx, size_t size)
 {
 	memset(tx, 0, sizeof(*tx));
 	tx->buf = malloc(size);
+	tx->spare = malloc(size);
 	tx->size = size;
-	return tx->buf ? 0 : -ENOMEM;
+	if (tx->buf && tx->spare)
+		return 0;
+	cthd_tx_batch_free(tx);
+	return -ENOMEM;
 }
 
 void cthd_tx_batch_free(struct cthd_tx_batch *tx)
 {
 	free(tx->buf);
-	tx->buf = NULL;
+	free(tx->spare);
+	tx->buf = tx->spare = NULL;
+}
+
+/* The verdict header of a NFQNL_MSG_VERDICT, NULL if it is not one; *alone: its only attribute. */
+static const struct nfqnl_msg_verdict_hdr *verdict_hdr(const struct nlmsghdr *nlh, bool *alone)
+{
+	const struct nfqnl_msg_verdict_hdr *vh = NULL;
+	const struct nlattr *attr;
+	unsigned int n = 0;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT) ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
+		return NULL;
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		n++;
+		if (mnl_attr_get_type(attr) == NFQA_VERDICT_HDR &&
+		    mnl_attr_get_payload_len(attr) == sizeof(*vh))
+			vh = mnl_attr_get_payload(attr);
+	}
+	if (alone)
+		*alone = n == 1;
+	return vh;
+}
+
+/* An accept that asks for nothing else: no payload, conntrack, ack or flag. */
+static bool plain_accept(const struct nlmsghdr *nlh)
+{
+	bool alone = false;
+	const struct nfqnl_msg_verdict_hdr *vh = verdict_hdr(nlh, &alone);
+
+	return vh && alone && !(nlh->nlmsg_flags & NLM_F_ACK) && ntohl(vh->verdict) == NF_ACCEPT;
+}
+
+static bool same_conntrack(const struct cthd_tx_note *a, const struct cthd_tx_note *b)
+{
+	return a->ct_id == b->ct_id && !memcmp(&a->orig, &b->orig, sizeof(a->orig));
+}
+
+/* Append an accept of packet id (type: one packet, or every packet up to it). */
+static void put_accept(struct cthd_tx_batch *tx, size_t *len, uint16_t type, uint16_t queue,
+		       uint32_t id, uint32_t seq)
+{
+	struct nlmsghdr *nlh = nfq_nlmsg_put((char *)tx->spare + *len, type, queue);
+
+	nfq_nlmsg_verdict_put(nlh, (int)id, NF_ACCEPT);
+	nlh->nlmsg_seq = seq;
+	*len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* See cthd_queue_flush(). Only for the batches whose messages all have notes. */
+static void merge(struct cthd_tx_batch *tx)
+{
+	const struct nlmsghdr *msg[CTHD_TX_NOTES];
+	bool plain[CTHD_TX_NOTES], stripped[CTHD_TX_NOTES];
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)tx->buf;
+	unsigned int n = 0, out = 0, merged = 0, superseded = 0;
+	int left = (int)tx->len;
+	size_t len = 0;
+	uint8_t *swap;
+
+	for (; mnl_nlmsg_ok(nlh, left) && n < CTHD_TX_NOTES; nlh = mnl_nlmsg_next(nlh, &left)) {
+		msg[n] = nlh;
+		stripped[n] = false;
+		plain[n++] = plain_accept(nlh);
+	}
+	if (n != tx->count || left != 0)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (!tx->notes[i].state_only)
+			continue;
+		for (unsigned int j = i + 1; j < n && !stripped[i]; j++)
+			if (tx->notes[j].state && same_conntrack(&tx->notes[i], &tx->notes[j]))
+				stripped[i] = plain[i] = true;
+		superseded += stripped[i];
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(msg[i]);
+		unsigned int end = i;
+
+		if (plain[i])
+			while (end + 1 < n && plain[end + 1] &&
+			       ((const struct nfgenmsg *)mnl_nlmsg_get_payload(msg[end + 1]))->res_id ==
+			       nfg->res_id)
+				end++;
+		if (end > i) {
+			put_accept(tx, &len, NFQNL_MSG_VERDICT_BATCH, ntohs(nfg->res_id),
+				   ntohl(verdict_hdr(msg[end], NULL)->id), msg[end]->nlmsg_seq);
+			merged += end - i;
+		} else if (stripped[i]) {
+			put_accept(tx, &len, NFQNL_MSG_VERDICT, ntohs(nfg->res_id),
+				   ntohl(verdict_hdr(msg[i], NULL)->id), msg[i]->nlmsg_seq);
+		} else {
+			memcpy(tx->spare + len, msg[i], msg[i]->nlmsg_len);
+			memset(tx->spare + len + msg[i]->nlmsg_len, 0,
+			       NLMSG_ALIGN(msg[i]->nlmsg_len) - msg[i]->nlmsg_len);
+			len += NLMSG_ALIGN(msg[i]->nlmsg_len);
+		}
+		out++;
+		i = end;
+	}
+	swap = tx->buf;
+	tx->buf = tx->spare;
+	tx->spare = swap;
+	tx->len = len;
+	tx->count = out;
+	tx->merged += merged;
+	tx->superseded += superseded;
 }
 
 int cthd_queue_recv(struct cthd_queue *q, struct cthd_rx_batch *rx)
@@ -249,6 +360,9 @@ static int send_bare(struct cthd_queue *q, const struct nlmsghdr *nlh)
 	const struct nlattr *attr;
 	struct nlmsghdr *bare;
 
+	/* a merged accept (cthd_queue_flush) is as bare as it gets */
+	if (nlh->nlmsg_type == ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT_BATCH))
+		return send_raw(q, nlh, nlh->nlmsg_len);
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT) ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
 		return -EINVAL;
@@ -287,6 +401,12 @@ int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned in
 	*lost = 0;
 	if (!len)
 		return 0;
+	if (count > 1 && count <= CTHD_TX_NOTES) {
+		merge(tx);
+		nlh = (const struct nlmsghdr *)tx->buf;
+		count = tx->count;
+		len = (int)tx->len;
+	}
 	tx->len = 0;
 	tx->count = 0;
 	rc = send_raw(q, tx->buf, (size_t)len);
@@ -323,6 +443,13 @@ int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned in
 int cthd_queue_add(struct cthd_queue *q, struct cthd_tx_batch *tx,
 		   const struct nlmsghdr *nlh, unsigned int *lost)
 {
+	return cthd_queue_add_noted(q, tx, nlh, NULL, lost);
+}
+
+int cthd_queue_add_noted(struct cthd_queue *q, struct cthd_tx_batch *tx,
+			 const struct nlmsghdr *nlh, const struct cthd_tx_note *note,
+			 unsigned int *lost)
+{
 	size_t limit = q->max_send && q->max_send < tx->size ? q->max_send : tx->size;
 	size_t need = NLMSG_ALIGN(nlh->nlmsg_len);
 	int rc = 0;
@@ -341,6 +468,8 @@ int cthd_queue_add(struct cthd_queue *q, struct cthd_tx_batch *tx,
 			return rc;
 		}
 	}
+	if (tx->count < CTHD_TX_NOTES)
+		tx->notes[tx->count] = note ? *note : (struct cthd_tx_note){ 0 };
 	memcpy(tx->buf + tx->len, nlh, nlh->nlmsg_len);
 	memset(tx->buf + tx->len + nlh->nlmsg_len, 0,
 	       NLMSG_ALIGN(nlh->nlmsg_len) - nlh->nlmsg_len);

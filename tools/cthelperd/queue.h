@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "helper.h"
+
 struct cthd_queue {
 	struct mnl_socket *nl;
 	uint16_t num;
@@ -91,10 +93,31 @@ struct cthd_rx_batch {
 /* Verdicts sent in one system call: those of a whole receive batch of small packets. */
 #define CTHD_TX_BATCH_SIZE (256 << 10)
 
+/*
+ * What the caller knows of a verdict that the message does not say: whose
+ * private data it carries. A verdict that carries nothing but the private
+ * data of a conntrack (state_only) is superseded by a later verdict of the
+ * same send that carries that conntrack's private data again: the kernel
+ * applies them in order, so only the last copy matters.
+ */
+struct cthd_tx_note {
+	bool state;			/* NFQA_CT with the private data */
+	bool state_only;		/* and otherwise a plain accept */
+	uint32_t ct_id;			/* the conntrack: CTA_ID and original tuple */
+	struct cthd_tuple orig;
+};
+
+/* Messages of one send that cthd_queue_flush() looks at to merge (see there). */
+#define CTHD_TX_NOTES 64
+
 struct cthd_tx_batch {
 	uint8_t *buf;
+	uint8_t *spare;			/* as large as buf: the merged batch is built there */
 	size_t size, len;
 	unsigned int count;		/* messages in buf */
+	struct cthd_tx_note notes[CTHD_TX_NOTES];	/* of the first messages */
+	/* counters: messages saved by merging, and state-only verdicts superseded */
+	unsigned long merged, superseded;
 	/*
 	 * Called for each message that did not go out as it was built (lost,
 	 * or sent bare, see cthd_queue_flush), before the next one is sent;
@@ -124,8 +147,20 @@ int cthd_queue_recv(struct cthd_queue *q, struct cthd_rx_batch *rx);
 int cthd_queue_add(struct cthd_queue *q, struct cthd_tx_batch *tx,
 		   const struct nlmsghdr *nlh, unsigned int *lost);
 
+/* The same, with what the caller knows of the verdict (NULL: nothing). */
+int cthd_queue_add_noted(struct cthd_queue *q, struct cthd_tx_batch *tx,
+			 const struct nlmsghdr *nlh, const struct cthd_tx_note *note,
+			 unsigned int *lost);
+
 /*
- * Send what tx holds. When the socket refuses the batch as a whole for its
+ * Send what tx holds, merged first as the kernel would apply it anyway:
+ * a state-only verdict superseded by a later one (struct cthd_tx_note)
+ * becomes a plain accept, and a run of plain accepts of one queue becomes
+ * one NFQNL_MSG_VERDICT_BATCH for the last packet of the run (the kernel
+ * accepts every packet of the queue up to it: the earlier ones got their
+ * verdicts in order before, or are in the run). Every packet keeps its
+ * verdict and its place in the order; the kernel parses fewer messages
+ * and conntrack updates. Then, when the socket refuses the batch as a whole for its
  * size (EMSGSIZE) or memory runs short (ENOBUFS), the kernel took none of
  * it: the messages go one by one. A verdict that still does not go goes
  * bare (its packet id and accept/drop only: the packet leaves the queue

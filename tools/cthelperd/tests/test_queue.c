@@ -39,6 +39,8 @@ struct received {
 	uint32_t id[MAX_IDS];
 	uint32_t verdict[MAX_IDS];
 	bool payload[MAX_IDS], ct[MAX_IDS];
+	bool batch[MAX_IDS];		/* NFQNL_MSG_VERDICT_BATCH: every packet up to id */
+	uint16_t queue[MAX_IDS];
 };
 
 static void *reader(void *arg)
@@ -67,6 +69,9 @@ static void *reader(void *arg)
 			r->verdict[i] = ntohl(vh->verdict);
 			r->payload[i] = attr[NFQA_PAYLOAD] != NULL;
 			r->ct[i] = attr[NFQA_CT] != NULL;
+			r->batch[i] = nlh->nlmsg_type ==
+				      ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT_BATCH);
+			r->queue[i] = ntohs(((const struct nfgenmsg *)mnl_nlmsg_get_payload(nlh))->res_id);
 			r->verdicts++;
 		}
 	}
@@ -286,6 +291,104 @@ static void kernel_batch_bigger_than_sndbuf(struct tap *t)
 		  rc ? strerror(-rc) : "ok", lost);
 }
 
+/* One verdict to merge: queue, id, verdict, payload, and a conntrack (0: none). */
+struct to_merge {
+	uint16_t queue;
+	uint32_t id, verdict;
+	bool payload;
+	uint32_t ct;		/* carries the private data of conntrack ct */
+	bool ack;
+};
+
+/* What arrives for a list of verdicts added with notes and flushed at once. */
+static bool merged(const struct to_merge *in, unsigned int n, struct received *got)
+{
+	static uint8_t buf[1 << 17];
+	struct rig r;
+	unsigned int lost;
+	bool ok = rig_open(&r, 1 << 20) == 0;
+
+	for (unsigned int i = 0; ok && i < n; i++) {
+		struct nlmsghdr *nlh = verdict(buf, in[i].queue, in[i].id, in[i].verdict,
+					       in[i].payload ? 100 : 0, in[i].ct != 0);
+		struct cthd_tx_note note = {
+			.state = in[i].ct != 0,
+			.state_only = in[i].ct && !in[i].payload && in[i].verdict == NF_ACCEPT,
+			.ct_id = in[i].ct,
+		};
+
+		if (in[i].ack)
+			nlh->nlmsg_flags |= NLM_F_ACK;
+		note.orig.sport = (uint16_t)in[i].ct;
+		ok = cthd_queue_add_noted(&r.q, &r.tx, nlh, &note, &lost) == 0;
+	}
+	ok = ok && cthd_queue_flush(&r.q, &r.tx, &lost) == 0 && lost == 0;
+	rig_close(&r);
+	*got = r.got;
+	return ok && r.unsent == 0;
+}
+
+/* got holds exactly these verdicts: "id:k" with k b (batch), c (conntrack), v (verdict), d (drop). */
+static bool got_is(const struct received *got, const char *want)
+{
+	char have[512] = "";
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < got->verdicts && len < sizeof(have) - 32; i++)
+		len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%u:%u%s%s%s",
+					i ? " " : "", got->queue[i], got->id[i],
+					got->batch[i] ? "b" : "v", got->ct[i] ? "c" : "",
+					got->verdict[i] == NF_DROP ? "d" : "");
+	if (strcmp(have, want))
+		printf("# got \"%s\", want \"%s\"\n", have, want);
+	return !strcmp(have, want);
+}
+
+/*
+ * Merging before a send: runs of plain accepts of one queue become one
+ * batch verdict for the run's last packet; a state-only verdict is dropped
+ * to a plain accept when a later verdict of the send carries the same
+ * conntrack's private data again; everything else goes as built, in order.
+ */
+static void merging(struct tap *t)
+{
+	static const struct to_merge accepts[] = {
+		{ 3, 1, NF_ACCEPT, false, 0, false }, { 3, 2, NF_ACCEPT, false, 0, false },
+		{ 3, 3, NF_ACCEPT, false, 0, false }, { 3, 4, NF_ACCEPT, false, 0, false },
+	};
+	static const struct to_merge states[] = {
+		{ 3, 10, NF_ACCEPT, false, 7, false }, { 3, 11, NF_ACCEPT, false, 7, false },
+		{ 3, 12, NF_ACCEPT, false, 8, false }, { 3, 13, NF_ACCEPT, true, 7, false },
+		{ 3, 14, NF_ACCEPT, false, 8, false },
+	};
+	static const struct to_merge breaks[] = {
+		{ 3, 20, NF_ACCEPT, false, 0, false }, { 3, 21, NF_DROP, false, 0, false },
+		{ 3, 22, NF_ACCEPT, false, 0, false }, { 3, 23, NF_ACCEPT, true, 0, false },
+		{ 3, 24, NF_ACCEPT, false, 0, false }, { 4, 25, NF_ACCEPT, false, 0, false },
+		{ 4, 26, NF_ACCEPT, false, 0, false }, { 4, 27, NF_ACCEPT, false, 0, true },
+		{ 4, 28, NF_ACCEPT, false, 9, false },
+	};
+	static const struct to_merge last_state[] = {
+		{ 3, 30, NF_ACCEPT, false, 7, false }, { 3, 31, NF_ACCEPT, false, 0, false },
+		{ 3, 32, NF_ACCEPT, false, 7, false },
+	};
+	struct received got = { 0 };
+
+	tap_check(t, merged(accepts, 4, &got) && got_is(&got, "3:4b"),
+		  "plain_accepts_merge_into_one_batch_verdict", "%u verdicts", got.verdicts);
+	tap_check(t, merged(states, 5, &got) && got_is(&got, "3:12b 3:13vc 3:14vc"),
+		  "superseded_state_only_verdicts_become_plain_and_merge", "%u verdicts",
+		  got.verdicts);
+	tap_check(t, merged(breaks, 9, &got) &&
+		  got_is(&got, "3:20v 3:21vd 3:22v 3:23v 3:24v 4:26b 4:27v 4:28vc"),
+		  "drops_payloads_acks_and_other_queues_are_not_merged", "%u verdicts",
+		  got.verdicts);
+	tap_check(t, merged(last_state, 3, &got) && got_is(&got, "3:31b 3:32vc"),
+		  "the_last_state_of_a_conntrack_goes_out", "%u verdicts", got.verdicts);
+	tap_check(t, merged(accepts, 1, &got) && got_is(&got, "3:1v"),
+		  "a_lone_accept_stays_a_verdict", "%u verdicts", got.verdicts);
+}
+
 /* A queue socket is sized for a whole batch, past net.core.wmem_max. */
 static void kernel_sndbuf_takes_a_batch(struct tap *t)
 {
@@ -307,6 +410,7 @@ int main(void)
 {
 	struct tap t = { 0 };
 
+	merging(&t);
 	batch_bigger_than_sndbuf(&t, false);
 	batch_bigger_than_sndbuf(&t, true);
 	verdict_larger_than_sndbuf(&t, NF_ACCEPT, false, "verdict_larger_than_sndbuf_goes_out_bare");
