@@ -53,7 +53,7 @@ int cthd_nla_collect(const void *data, size_t len, const struct cthd_nla_rule *r
 static int parse_nest(const struct nlattr *nest, const struct cthd_nla_rule *rules,
 		      unsigned int max, const struct nlattr **tb)
 {
-	return cthd_nla_collect(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest),
+	return cthd_nla_collect(cthd_nla_data(nest), cthd_nla_len(nest),
 				rules, max, tb);
 }
 
@@ -103,20 +103,20 @@ static int parse_tuple(const struct nlattr *nest, int *family, uint8_t *l4proto,
 	memset(t, 0, sizeof(*t));
 	if (ip[CTA_IP_V4_SRC] && ip[CTA_IP_V4_DST]) {
 		*family = AF_INET;
-		memcpy(&t->src, mnl_attr_get_payload(ip[CTA_IP_V4_SRC]), 4);
-		memcpy(&t->dst, mnl_attr_get_payload(ip[CTA_IP_V4_DST]), 4);
+		memcpy(&t->src, cthd_nla_data(ip[CTA_IP_V4_SRC]), 4);
+		memcpy(&t->dst, cthd_nla_data(ip[CTA_IP_V4_DST]), 4);
 	} else if (ip[CTA_IP_V6_SRC] && ip[CTA_IP_V6_DST]) {
 		*family = AF_INET6;
-		memcpy(&t->src, mnl_attr_get_payload(ip[CTA_IP_V6_SRC]), 16);
-		memcpy(&t->dst, mnl_attr_get_payload(ip[CTA_IP_V6_DST]), 16);
+		memcpy(&t->src, cthd_nla_data(ip[CTA_IP_V6_SRC]), 16);
+		memcpy(&t->dst, cthd_nla_data(ip[CTA_IP_V6_DST]), 16);
 	} else {
 		return -EINVAL;
 	}
-	*l4proto = mnl_attr_get_u8(proto[CTA_PROTO_NUM]);
+	*l4proto = cthd_nla_u8(proto[CTA_PROTO_NUM]);
 	if (proto[CTA_PROTO_SRC_PORT])
-		t->sport = ntohs(mnl_attr_get_u16(proto[CTA_PROTO_SRC_PORT]));
+		t->sport = ntohs(cthd_nla_u16(proto[CTA_PROTO_SRC_PORT]));
 	if (proto[CTA_PROTO_DST_PORT])
-		t->dport = ntohs(mnl_attr_get_u16(proto[CTA_PROTO_DST_PORT]));
+		t->dport = ntohs(cthd_nla_u16(proto[CTA_PROTO_DST_PORT]));
 	if ((*l4proto == IPPROTO_TCP || *l4proto == IPPROTO_UDP) &&
 	    (!proto[CTA_PROTO_SRC_PORT] || !proto[CTA_PROTO_DST_PORT]))
 		return -EINVAL;
@@ -140,9 +140,9 @@ int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info)
 	if (family_reply != info->ct.family || l4_reply != info->ct.l4proto)
 		return -EINVAL;
 	if (tb[CTA_STATUS])
-		info->ct.status = ntohl(mnl_attr_get_u32(tb[CTA_STATUS]));
+		info->ct.status = ntohl(cthd_nla_u32(tb[CTA_STATUS]));
 	if (tb[CTA_ID])
-		info->ct.id = ntohl(mnl_attr_get_u32(tb[CTA_ID]));
+		info->ct.id = ntohl(cthd_nla_u32(tb[CTA_ID]));
 	if (tb[CTA_HELP]) {
 		const char *name;
 		size_t len;
@@ -152,13 +152,13 @@ int cthd_ct_parse(const struct nlattr *nfqa_ct, struct cthd_ct_info *info)
 			return -EINVAL;
 		info->has_help = true;
 		/* NUL-terminated (checked); cut to the size of a helper name */
-		name = mnl_attr_get_str(help[CTA_HELP_NAME]);
+		name = (const char *)cthd_nla_data(help[CTA_HELP_NAME]);
 		len = strnlen(name, sizeof(info->help_name) - 1);
 		memcpy(info->help_name, name, len);
 		info->help_name[len] = '\0';
 		if (help[CTA_HELP_INFO]) {
-			info->help_info = mnl_attr_get_payload(help[CTA_HELP_INFO]);
-			info->help_info_len = mnl_attr_get_payload_len(help[CTA_HELP_INFO]);
+			info->help_info = cthd_nla_data(help[CTA_HELP_INFO]);
+			info->help_info_len = cthd_nla_len(help[CTA_HELP_INFO]);
 		}
 	}
 	return 0;
@@ -180,6 +180,6 @@ int cthd_exp_parse(const struct nlmsghdr *nlh, struct cthd_exp_seen *e)
 		return -EINVAL;
 	e->dst = t.dst;
 	e->dport = t.dport;
-	e->timeout = ntohl(mnl_attr_get_u32(tb[CTA_EXPECT_TIMEOUT]));
+	e->timeout = ntohl(cthd_nla_u32(tb[CTA_EXPECT_TIMEOUT]));
 	return 0;
 }

@@ -4,6 +4,7 @@
 #define CTHELPERD_CT_PARSE_H
 
 #include <libmnl/libmnl.h>
+#include <string.h>
 
 #include "helper.h"
 
@@ -27,6 +28,42 @@ struct cthd_nla_rule {
  */
 int cthd_nla_collect(const void *data, size_t len, const struct cthd_nla_rule *rules,
 		     unsigned int max, const struct nlattr **tb);
+
+/*
+ * libmnl's attribute accessors, inline: the per-packet path reads some 30
+ * attributes, each a call into the shared library otherwise. For
+ * attributes cthd_nla_collect() checked.
+ */
+static inline const void *cthd_nla_data(const struct nlattr *attr)
+{
+	return (const uint8_t *)attr + MNL_ATTR_HDRLEN;
+}
+
+static inline uint16_t cthd_nla_len(const struct nlattr *attr)
+{
+	return (uint16_t)(attr->nla_len - MNL_ATTR_HDRLEN);
+}
+
+static inline uint8_t cthd_nla_u8(const struct nlattr *attr)
+{
+	return *(const uint8_t *)cthd_nla_data(attr);
+}
+
+static inline uint16_t cthd_nla_u16(const struct nlattr *attr)
+{
+	uint16_t v;
+
+	memcpy(&v, cthd_nla_data(attr), sizeof(v));
+	return v;
+}
+
+static inline uint32_t cthd_nla_u32(const struct nlattr *attr)
+{
+	uint32_t v;
+
+	memcpy(&v, cthd_nla_data(attr), sizeof(v));
+	return v;
+}
 
 struct cthd_ct_info {
 	struct cthd_conntrack ct;

@@ -86,7 +86,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		fail(out, -EINVAL, "unparsable queue message");
 		return;
 	}
-	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	ph = cthd_nla_data(attr[NFQA_PACKET_HDR]);
 	v.queue = ntohs(nfg->res_id);
 	v.packet_id = ntohl(ph->packet_id);
 	v.verdict = NF_ACCEPT;
@@ -107,7 +107,7 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		goto accept;
 	}
 	if (attr[NFQA_CAP_LEN] &&
-	    ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) > mnl_attr_get_payload_len(attr[NFQA_PAYLOAD])) {
+	    ntohl(cthd_nla_u32(attr[NFQA_CAP_LEN])) > cthd_nla_len(attr[NFQA_PAYLOAD])) {
 		/*
 		 * A copy cut short (a packet beyond the queue's copy range):
 		 * its end is not the segment's end, and a verdict carrying a
@@ -116,8 +116,8 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		c->lost++;
 		goto plain;
 	}
-	err = cthd_packet_parse(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-				mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), &pkt);
+	err = cthd_packet_parse(cthd_nla_data(attr[NFQA_PAYLOAD]),
+				cthd_nla_len(attr[NFQA_PAYLOAD]), &pkt);
 	if (err) {
 		fail(out, err, "malformed packet");
 		goto accept;
@@ -126,11 +126,11 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		fail(out, -EPROTO, "packet and conntrack disagree");
 		goto accept;
 	}
-	ctinfo = ntohl(mnl_attr_get_u32(attr[NFQA_CT_INFO]));
+	ctinfo = ntohl(cthd_nla_u32(attr[NFQA_CT_INFO]));
 	pkt.dir = ctinfo >= IP_CT_IS_REPLY ? CTHD_DIR_REPLY : CTHD_DIR_ORIGINAL;
 	pkt.established = ctinfo == IP_CT_ESTABLISHED || ctinfo == IP_CT_ESTABLISHED_REPLY;
 	if (attr[NFQA_IFINDEX_OUTDEV])
-		pkt.outdev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_OUTDEV]));
+		pkt.outdev = ntohl(cthd_nla_u32(attr[NFQA_IFINDEX_OUTDEV]));
 	pkt.ifaddrs = s->ifaddrs;
 
 	/*
