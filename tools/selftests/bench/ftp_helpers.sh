@@ -24,10 +24,16 @@
 # $COUNT_NOOPS pipelined NOOPs, its context switches, and in a second run
 # under strace -c its system calls; cthelperd's verdicts that carried the
 # private data back (state_updates).
+# Under vm/run.sh with VM_INSN_COUNT=1 (a qemu plugin counts the guest's
+# instructions), also the whole guest's instructions per queued packet
+# for each consumer: the difference between consumers is what one costs
+# more than another, whatever the host's load.
 # BENCH_ROUNDS, BENCH_SESSIONS, BENCH_NOOPS, BENCH_PIPELINED, BENCH_COUNT_NOOPS
 # set those from the host
 # (vm/run.sh passes BENCH_* on); BENCH_CTHD_BASELINE=PATH adds another
 # cthelperd binary as the variant "cthelperd-baseline", for before/after.
+# BENCH_ROUNDS=0: the counts only. The commands for the figures of issue 11
+# (5 rounds in each of 3 boots) and how long a boot takes: README.md.
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 
@@ -190,14 +196,42 @@ switches() {
 	awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }' "/proc/$1/status"
 }
 per_packet() { printf '%.3f' "$(echo "$1 / $2" | bc -l)"; }
+# Under run.sh with VM_INSN_COUNT=1 the qemu plugin logs the guest's
+# instruction counts (user, kernel) each time insn_mark runs.
+INSN_LOG=/run/results/insn_count.log
+MARK=$SELFTESTS_BIN/insn_mark
+insn_counting() { [ -f "$INSN_LOG" ] && [ -x "$MARK" ]; }
+# insns: mark, then print the guest's user and kernel instructions so far
+insns() {
+	"$MARK"
+	# as strings: awk would print large numbers as 2.4e+09
+	awk '$1 == "mark" { u = $6; k = $8 } END { print (u == "" ? 0 : u), (k == "" ? 0 : k) }' "$INSN_LOG"
+}
+# insn_idle_rate: the guest's instructions per second while idle (timer
+# ticks, mostly), less what reading the counts costs, which also land in
+# each count window
+insn_idle_rate() {
+	_i0=$(insns)
+	_i1=$(insns) _t1=$(date +%s.%N)
+	sleep 4
+	_i2=$(insns) _t2=$(date +%s.%N)
+	printf '%.0f' "$(echo "(${_i2% *} + ${_i2#* } - 2 * (${_i1% *} + ${_i1#* }) + ${_i0% *} + ${_i0#* }) / ($_t2 - $_t1)" | bc -l)"
+}
 # counts VARIANT: the per-packet counts of one queue consumer
 counts() {
 	_pid=$(consumer_pid "$1")
 	nsx "$C" "$LOAD" control $SRV4 200 "$WINDOW" >/dev/null || return 1
 	_s0=$(switches "$_pid") _q0=$(queued_packets) _u0=$(cthelperd_counter state_updates 2>/dev/null)
+	! insn_counting || _i0=$(insns) _t0=$(date +%s.%N)
 	nsx "$C" "$LOAD" control $SRV4 "$COUNT_NOOPS" "$WINDOW" >/dev/null || return 1
+	! insn_counting || _i1=$(insns) _t1=$(date +%s.%N)
 	_s1=$(switches "$_pid") _q1=$(queued_packets) _u1=$(cthelperd_counter state_updates 2>/dev/null)
 	_sw=$(per_packet "$((_s1 - _s0))" "$((_q1 - _q0))")
+	if insn_counting; then
+		# the whole guest's: client, server, three network stacks and the consumer
+		_iu=$(( ${_i1% *} - ${_i0% *} )) _ik=$(( ${_i1#* } - ${_i0#* } ))
+		ok "guest instructions per queued packet, $(variant_name "$1"): $(per_packet "$((_iu + _ik))" "$((_q1 - _q0))") (user $(per_packet "$_iu" "$((_q1 - _q0))"), kernel $(per_packet "$_ik" "$((_q1 - _q0))")) over $((_q1 - _q0)) packets; of which idle, about $(per_packet "$(echo "$IDLE_RATE * ($_t1 - $_t0)" | bc -l)" "$((_q1 - _q0))"), over $(printf '%.3f' "$(echo "$_t1 - $_t0" | bc -l)") s"
+	fi
 	_upd=
 	[ -z "$_u1" ] || _upd=", $(per_packet "$((_u1 - _u0))" "$((_q1 - _q0))") state updates"
 	strace -c -f -o "$T/strace.$1" -p "$_pid" 2>/dev/null &
@@ -214,6 +248,10 @@ counts() {
 		printf "%s%s %.3f", sep, $NF, $4 / q; sep = ", " }' "$T/strace.$1")
 	ok "counts per queued packet, $(variant_name "$1"): $(per_packet "${_calls:-0}" "$((_q1 - _q0))") system calls ($_by), $_sw context switches$_upd"
 }
+if insn_counting; then
+	IDLE_RATE=$(insn_idle_rate)
+	diag "instruction counting on (VM_INSN_COUNT=1): the idle guest executes $IDLE_RATE instructions/s"
+fi
 for v in $VARIANTS; do
 	[ "$v" != kernel ] || continue
 	if start_$v; then

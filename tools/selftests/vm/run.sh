@@ -46,7 +46,7 @@ if [ -z "$results" ]; then
 fi
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
-rm -rf "$results/out" "$results/tap" "$results/dmesg" "$results/finished"
+rm -rf "$results/out" "$results/tap" "$results/dmesg" "$results/finished" "$results/insn_count.log"
 printf '%s\n' "$@" >"$results/tests"
 cat >"$results/env" <<EOF
 REPO='$REPO'
@@ -72,9 +72,20 @@ cmdline="console=ttyS0 printk.time=1 panic=-1 rcupdate.rcu_cpu_stall_timeout=300
 if grep -qs '^CONFIG_KASAN=y' "$(dirname "$kernel")/../../../.config"; then
 	cmdline="$cmdline kasan_multi_shot"
 fi
+# VM_INSN_COUNT=1: count the guest's instructions (progs/insn_count.c) into
+# $results/insn_count.log, on one host thread so that the counts are exact.
+accel=tcg
+plugin=""
+if [ "${VM_INSN_COUNT:-0}" = 1 ]; then
+	[ -f "$SELFTESTS_BIN/insn_count.so" ] ||
+		{ echo "run.sh: no $SELFTESTS_BIN/insn_count.so (make selftests)" >&2; exit 2; }
+	accel=tcg,thread=single
+	plugin="-plugin $SELFTESTS_BIN/insn_count.so,out=$results/insn_count.log"
+fi
 qemu() {
-	timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-		-accel tcg -smp 2 -m 1536 -nodefaults -nographic -no-reboot \
+	# shellcheck disable=SC2086 # $plugin: empty or two words
+	timeout -k 10 "$vm_timeout" qemu-system-x86_64 $plugin \
+		-accel "$accel" -smp 2 -m 1536 -nodefaults -nographic -no-reboot \
 		-kernel "$kernel" \
 		-append "$cmdline root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$REPO/tools/selftests/vm/init" \
 		-fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap \
