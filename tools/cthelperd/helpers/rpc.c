@@ -228,11 +228,8 @@ static void rpc_set_call(struct rpc_segment *seg, const struct rpc_call *call)
 {
 	uint8_t flags = seg->call->flags;
 
-	if (memcmp(seg->call, call, sizeof(*call) - 1) != 0) {
-		*seg->call = *call;
-		seg->call->flags = flags;
-		seg->res->priv_changed = true;
-	}
+	*seg->call = *call;
+	seg->call->flags = flags;
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -354,10 +351,13 @@ static int rpc_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 	struct rpc_segment seg = {
 		.pkt = pkt, .ct = ct, .call = &p->call, .res = res, .mark_off = SIZE_MAX,
 	};
+	struct rpc_priv before;
 
 	if (ct->l4proto != IPPROTO_UDP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
+	before = *p;
 	rpc_message(&seg, pkt->payload, pkt->payload_len, 0);
+	res->priv_changed = memcmp(&before, p, sizeof(before)) != 0;
 	return 0;
 }
 
@@ -381,10 +381,7 @@ static int rpc_fragment(void *ctx, const uint8_t *data, size_t len, size_t offse
 	bool last = data[0] & 0x80, inside = call->flags & cont;
 	uint8_t flags = last ? call->flags & ~cont : call->flags | cont;
 
-	if (flags != call->flags) {
-		call->flags = flags;
-		seg->res->priv_changed = true;
-	}
+	call->flags = flags;
 	/* a record of several fragments is no portmapper message: not read */
 	if (inside || !last)
 		return 0;
@@ -415,10 +412,16 @@ static int rpc_tcp_process(const struct cthd_packet *pkt, const struct cthd_conn
 {
 	struct rpc_tcp_priv *p = priv;
 	struct rpc_segment seg = { .pkt = pkt, .ct = ct, .call = &p->call, .res = res };
+	struct rpc_tcp_priv before;
+	int rc;
 
 	if (ct->l4proto != IPPROTO_TCP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
-	return cthd_stream_messages(pkt, &p->stream, res, &rpc_msg_ops, &seg);
+	before = *p;
+	rc = cthd_stream_messages(pkt, &p->stream, res, &rpc_msg_ops, &seg);
+	/* a record may set and clear a flag within one segment: compare */
+	res->priv_changed = memcmp(&before, p, sizeof(before)) != 0;
+	return rc;
 }
 
 /* conntrack-tools' rpc policy: one expectation, 5 minutes */
