@@ -28,9 +28,11 @@ nsx "$F" nft list hooks ip | grep -q nf_confirm ||
 	skip_all "nft list hooks shows nothing (NETFILTER_NETLINK_HOOK?)"
 
 # helper_hooks NS FAMILY HOOK: NS has a hook at priority 300 on HOOK.
+# A hook function of a module is listed as "nfnl_cthelper_hook [module]":
+# only a line whose first word is "hook" opens a hook's block.
 helper_hook() {
 	nsx "$1" nft list hooks "$2" | awk -v h="$3" '
-		/hook / { cur = $2 }
+		$1 == "hook" { cur = $2 }
 		cur == h && $1 == "+0000000300" { found = 1 }
 		END { exit !found }'
 }
