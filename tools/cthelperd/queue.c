@@ -265,7 +265,7 @@ static void put_accept(struct cthd_tx_batch *tx, size_t *len, uint16_t type, uin
 }
 
 /* See cthd_queue_flush(). Only for the batches whose messages all have notes. */
-static void merge(struct cthd_tx_batch *tx)
+static void merge(struct cthd_tx_batch *tx, bool batch)
 {
 	const struct nlmsghdr *msg[CTHD_TX_NOTES];
 	bool plain[CTHD_TX_NOTES], stripped[CTHD_TX_NOTES];
@@ -294,7 +294,7 @@ static void merge(struct cthd_tx_batch *tx)
 		const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(msg[i]);
 		unsigned int end = i;
 
-		if (plain[i])
+		if (plain[i] && batch)
 			while (end + 1 < n && plain[end + 1] &&
 			       ((const struct nfgenmsg *)mnl_nlmsg_get_payload(msg[end + 1]))->res_id ==
 			       nfg->res_id)
@@ -385,6 +385,7 @@ static int send_one(struct cthd_queue *q, struct cthd_tx_batch *tx, const struct
 
 	if (rc == 0)
 		return 0;
+	q->verdict_lost = true;
 	if (too_large(rc))
 		send_bare(q, nlh);
 	if (tx->unsent)
@@ -402,7 +403,7 @@ int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned in
 	if (!len)
 		return 0;
 	if (count > 1 && count <= CTHD_TX_NOTES) {
-		merge(tx);
+		merge(tx, !q->verdict_lost);
 		nlh = (const struct nlmsghdr *)tx->buf;
 		count = tx->count;
 		len = (int)tx->len;
@@ -421,6 +422,7 @@ int cthd_queue_flush(struct cthd_queue *q, struct cthd_tx_batch *tx, unsigned in
 				tx->unsent(tx->ctx, nlh);
 		}
 		*lost = count;
+		q->verdict_lost = true;
 		return rc;
 	}
 	/*

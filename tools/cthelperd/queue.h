@@ -21,6 +21,10 @@ struct cthd_queue {
 	 * dropping privileges are accepted (restricted to a helper's needs).
 	 */
 	bool unpriv_verdicts;
+	/* A verdict of this queue was lost: its packet may still be queued,
+	 * so no batch verdict may accept it along with later ones.
+	 */
+	bool verdict_lost;
 };
 
 /*
@@ -158,7 +162,9 @@ int cthd_queue_add_noted(struct cthd_queue *q, struct cthd_tx_batch *tx,
  * becomes a plain accept, and a run of plain accepts of one queue becomes
  * one NFQNL_MSG_VERDICT_BATCH for the last packet of the run (the kernel
  * accepts every packet of the queue up to it: the earlier ones got their
- * verdicts in order before, or are in the run). Every packet keeps its
+ * verdicts in order before, or are in the run; no longer once a verdict
+ * of the queue was lost, whose packet a batch would accept whatever its
+ * verdict was). Every packet keeps its
  * verdict and its place in the order; the kernel parses fewer messages
  * and conntrack updates. Then, when the socket refuses the batch as a whole for its
  * size (EMSGSIZE) or memory runs short (ENOBUFS), the kernel took none of
