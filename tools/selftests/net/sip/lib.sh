@@ -216,16 +216,24 @@ sip_cthd_has() {
 }
 
 # sip_cthd_start NS [ARGS...]: cthelperd serving sip, and sip-tcp when it
-# has it (registered by itself; more cthelperd ARGS), assigned to UDP and
-# TCP port 5060. False with the reason in $SIP_MISSING when it has no sip
-# helper or does not start.
+# has it (registered by itself; more cthelperd ARGS; each --option NAME=V
+# given to both helpers), assigned to UDP and TCP port 5060. False with the
+# reason in $SIP_MISSING when it has no sip helper or does not start.
 sip_cthd_start() {
 	_cs_ns=$1; shift
 	sip_cthd_has helper || return 1
+	# an --option belongs to the --helper before it: repeat it for each
+	_cs_opts="" _cs_args=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--option) _cs_opts="$_cs_opts --option $2"; shift 2 ;;
+		*) _cs_args="$_cs_args $1"; shift ;;
+		esac
+	done
 	# SIP over TCP is a helper of its own, sip-tcp
 	_cs_tcp=""
-	sip_cthd_has tcp && _cs_tcp="--helper sip-tcp --queue 1"
-	if ! cthelperd_start "$_cs_ns" --helper sip $_cs_tcp --register "$@"; then
+	sip_cthd_has tcp && _cs_tcp="--helper sip-tcp --queue 1 $_cs_opts"
+	if ! cthelperd_start "$_cs_ns" --helper sip $_cs_opts $_cs_tcp --register $_cs_args; then
 		SIP_MISSING="cthelperd --helper sip $_cs_tcp does not start"
 		not_ok "cthelperd starts with the sip helper"
 		return 1
