@@ -34,6 +34,7 @@
 #include <strings.h>
 
 #include "../helper.h"
+#include "../natport.h"
 #include "tns.h"
 
 static uint16_t be16_at(const uint8_t *p)
@@ -256,10 +257,34 @@ struct tns_edit {
 };
 
 /*
+ * Whether edits growing the packet by delta bytes (n_ed values, of which
+ * `resized` change a length) fit the packet at data[0, len): its length
+ * field, the redirect data's length (at len_off, 0: none) and res's room
+ * for them, their length and checksum edits included. -ERANGE when a
+ * length would not fit, -ENOSPC when res cannot take them all.
+ */
+static int tns_rewrite_fits(const struct tns_segment *seg, const uint8_t *data, size_t len,
+			    size_t len_off, long delta, unsigned int n_ed, bool resized)
+{
+	bool wide = false;
+
+	if (resized) {
+		long total = (long)len + delta;
+
+		tns_packet_len(data, len, &wide);
+		if (total > (wide ? (long)TNS_PACKET_MAX : 0xffff) ||
+		    (len_off && (long)be16_at(data + len_off) + delta > 0xffff))
+			return -ERANGE;
+		n_ed += 2 + (len_off != 0);
+	}
+	return seg->res->n_mangle + n_ed > CTHD_MANGLE_MAX ? -ENOSPC : 0;
+}
+
+/*
  * The edits of a rewritten address in the packet at payload offset
  * `offset`: its length field, its header checksum, the redirect data's
- * length (at len_off, 0: none) and the values, front to back. -ERANGE when
- * a length would not fit, -ENOSPC when res cannot take them all.
+ * length (at len_off, 0: none) and the values, front to back. Fails as
+ * tns_rewrite_fits(), adding nothing then.
  */
 static int tns_rewrite(struct tns_segment *seg, const uint8_t *data, size_t len, size_t offset,
 		       size_t len_off, struct tns_edit *ed, unsigned int n_ed)
@@ -268,24 +293,17 @@ static int tns_rewrite(struct tns_segment *seg, const uint8_t *data, size_t len,
 	long delta = 0;
 	bool wide = false;
 	uint8_t field[4];
-	unsigned int need = n_ed;
+	int rc;
 
 	for (unsigned int i = 0; i < n_ed; i++)
 		delta += (long)ed[i].text_len - (long)ed[i].len;
-	if (delta) {
-		long total = (long)len + delta;
-
-		tns_packet_len(data, len, &wide);
-		if (total > (wide ? (long)TNS_PACKET_MAX : 0xffff) ||
-		    (len_off && (long)be16_at(data + len_off) + delta > 0xffff))
-			return -ERANGE;
-		need += 2 + (len_off != 0);
-	}
-	if (res->n_mangle + need > CTHD_MANGLE_MAX)
-		return -ENOSPC;
+	rc = tns_rewrite_fits(seg, data, len, len_off, delta, n_ed, delta != 0);
+	if (rc < 0)
+		return rc;
 	if (delta) {
 		uint32_t total = (uint32_t)((long)len + delta);
 
+		tns_packet_len(data, len, &wide);
 		if (wide) {
 			field[0] = (uint8_t)(total >> 24);
 			field[1] = (uint8_t)(total >> 16);
@@ -312,6 +330,17 @@ static int tns_rewrite(struct tns_segment *seg, const uint8_t *data, size_t len,
 		cthd_result_add_mangle(res, offset + ed[i].off, ed[i].len, ed[i].text,
 				       ed[i].text_len);
 	return 0;
+}
+
+static size_t decimal_digits(uint32_t n)
+{
+	size_t d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
 }
 
 /*
@@ -405,26 +434,60 @@ static void tns_redirect_data(struct tns_segment *seg, const uint8_t *data, size
 	}
 
 	if (exp.nat) {
+		struct tns_edit *h = NULL, *pe;
+		long host_delta = 0, port_grows;
+		uint32_t last = (uint32_t)a.port + CTHD_NATPORT_SEARCH - 1;
+
+		/*
+		 * Everything that can fail is checked before the core reserves
+		 * a port (cthd_result_nat_port() cannot take it back, and for
+		 * this one-expectation class it evicts the master's previous
+		 * one): an expectation without its rewrite would send the
+		 * client where nothing waits, a reservation without either
+		 * would refuse the port to others for nothing.
+		 */
+		if (res->n_expect >= CTHD_EXPECT_MAX) {
+			res->lost++;
+			return;
+		}
+		if (host_edit) {
+			h = &ed[n_ed++];
+			h->off = text_off + a.host_off;
+			h->len = a.host_len;
+			if (!inet_ntop(ct->family, &orig->dst, h->text, sizeof(h->text))) {
+				res->lost++;
+				return;
+			}
+			h->text_len = strlen(h->text);
+			host_delta = (long)h->text_len - (long)h->len;
+		}
+		/*
+		 * The port the core gives: the announced one, or one of the
+		 * next CTHD_NATPORT_SEARCH, written in as many digits as the
+		 * listener's (leading zeros kept), or more.
+		 */
+		if (last > 65535)
+			last = 65535;
+		port_grows = (long)decimal_digits(last) - (long)a.port_len;
+		if (port_grows < 0)
+			port_grows = 0;
+		if ((!resizable && (host_delta || port_grows)) ||
+		    tns_rewrite_fits(seg, data, len, len_off, host_delta + port_grows, n_ed + 1,
+				     host_delta || port_grows) < 0) {
+			res->lost++;
+			return;
+		}
 		port = cthd_result_nat_port(res, ct, &exp);
 		if (!port) {
 			res->lost++;
 			return;
 		}
-		if (host_edit) {
-			struct tns_edit *h = &ed[n_ed++];
-
-			h->off = text_off + a.host_off;
-			h->len = a.host_len;
-			if (!inet_ntop(ct->family, &orig->dst, h->text, sizeof(h->text)))
-				return;
-			h->text_len = strlen(h->text);
-		}
 		if (port != a.port) {
-			struct tns_edit *pe = &ed[n_ed++];
-
+			pe = &ed[n_ed++];
 			pe->off = text_off + a.port_off;
 			pe->len = a.port_len;
-			pe->text_len = (size_t)snprintf(pe->text, sizeof(pe->text), "%u", port);
+			pe->text_len = (size_t)snprintf(pe->text, sizeof(pe->text), "%0*u",
+							(int)a.port_len, port);
 		}
 		/* front to back: PORT may come before HOST */
 		if (n_ed == 2 && ed[1].off < ed[0].off) {
@@ -433,20 +496,10 @@ static void tns_redirect_data(struct tns_segment *seg, const uint8_t *data, size
 			ed[0] = ed[1];
 			ed[1] = t;
 		}
-		if (n_ed) {
-			long delta = 0;
-
-			for (unsigned int i = 0; i < n_ed; i++)
-				delta += (long)ed[i].text_len - (long)ed[i].len;
-			/*
-			 * An expectation without its rewrite would send the
-			 * client where nothing waits: neither, counted.
-			 */
-			if ((delta && !resizable) ||
-			    tns_rewrite(seg, data, len, offset, len_off, ed, n_ed) < 0) {
-				res->lost++;
-				return;
-			}
+		/* fits, as checked above */
+		if (n_ed && tns_rewrite(seg, data, len, offset, len_off, ed, n_ed) < 0) {
+			res->lost++;
+			return;
 		}
 	}
 	if (cthd_result_add_expect(res, &exp) < 0)

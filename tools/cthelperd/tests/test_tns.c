@@ -20,6 +20,7 @@
 
 #include "../helper.h"
 #include "../helpers/tns.h"
+#include "../natport.h"
 #include "conv.h"
 #include "tap.h"
 
@@ -642,6 +643,97 @@ static void test_nat(struct tap *t)
 		  k.n_expect);
 }
 
+/* Ports the core's book holds for the helper's expectations at book->now. */
+static unsigned int natports_held(const struct cthd_natports *book, uint16_t *port)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < CTHD_NATPORT_SLOTS; i++) {
+		if (book->slot[i].expires > book->now) {
+			n++;
+			*port = book->slot[i].port;
+		}
+	}
+	return n;
+}
+
+static void book_reset(struct cthd_natports *book)
+{
+	memset(book, 0, sizeof(*book));
+	book->now = 1000;
+	book->helper = cthd_helper_find("tns");
+}
+
+/*
+ * Under NAT the core reserves the port the client is told
+ * (cthd_result_nat_port()); it cannot take a reservation back, and for
+ * tns's one-expectation class it evicts the master's previous one. A
+ * rewrite that cannot be made must reserve nothing; one that is made
+ * holds its port.
+ */
+static void test_nat_reservations(struct tap *t)
+{
+	static struct cthd_natports book;
+	struct conv k;
+	struct pkt p, d;
+	uint16_t held = 0;
+	unsigned int n;
+	int rc;
+
+	/* DNAT, the data length sent before: the longer address cannot be told */
+	book_reset(&book);
+	tns_conv(&k, "10.0.1.1", "10.0.1.1", "10.0.2.2", "192.0.2.10");
+	k.natports = &book;
+	data_packet(&d, "(ADDRESS=(PROTOCOL=tcp)(HOST=10.0.2.2)(PORT=1522))", true);
+	redirect_empty(&p, (uint16_t)(d.len - 10));
+	send_pkt(&k, R, &p);
+	conv_reset_counts(&k);
+	rc = send_pkt(&k, R, &d);
+	n = natports_held(&book, &held);
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.lost == 1 && k.n_mangled == 0 && n == 0,
+		  "tns_dnat_rewrite_that_cannot_fit_reserves_no_port",
+		  "rc %d n_expect %u lost %u ports held %u", rc, k.n_expect, k.lost, n);
+
+	/* ... and leaves the master's earlier reservation alone */
+	tns_conv(&k, "10.0.1.1", "10.0.1.1", "10.0.2.2", "192.0.2.10");
+	k.natports = &book;
+	redirect(&p, "(ADDRESS=(PROTOCOL=tcp)(HOST=10.0.2.2)(PORT=1530))", 0, false);
+	conv_reset_counts(&k);
+	rc = send_pkt(&k, R, &p);
+	n = natports_held(&book, &held);
+	tap_check(t, rc == 0 && k.n_expect == 1 && n == 1 && held == 1530 &&
+		  out_redirect_names(&k, "192.0.2.10", 1530),
+		  "tns_dnat_rewrite_made_holds_its_port", "rc %d n_expect %u ports held %u (%u)",
+		  rc, k.n_expect, n, held);
+	redirect_empty(&p, (uint16_t)(d.len - 10));
+	send_pkt(&k, R, &p);
+	conv_reset_counts(&k);
+	rc = send_pkt(&k, R, &d);
+	n = natports_held(&book, &held);
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.lost == 1 && n == 1 && held == 1530,
+		  "tns_dnat_rewrite_that_cannot_fit_keeps_the_earlier_port",
+		  "rc %d n_expect %u lost %u ports held %u (%u)", rc, k.n_expect, k.lost, n, held);
+
+	/* the data length sent before, the port taken: moved in as many digits */
+	book_reset(&book);
+	tns_conv(&k, "10.0.1.1", "10.0.2.254", "10.0.2.2", "10.0.2.2");
+	k.natports = &book;
+	redirect(&p, "(ADDRESS=(PROTOCOL=tcp)(HOST=10.0.2.2)(PORT=01522))", 0, false);
+	send_pkt(&k, R, &p);
+	tns_conv(&k, "10.0.1.9", "10.0.2.254", "10.0.2.2", "10.0.2.2");
+	k.ct.id = 2;
+	k.natports = &book;
+	data_packet(&d, "(ADDRESS=(PROTOCOL=tcp)(HOST=10.0.2.2)(PORT=01522))", true);
+	redirect_empty(&p, (uint16_t)(d.len - 10));
+	send_pkt(&k, R, &p);
+	conv_reset_counts(&k);
+	rc = send_pkt(&k, R, &d);
+	tap_check(t, rc == 0 && k.n_expect == 1 && k.last.expect[0].tuple.dport == 1523 &&
+		  k.out_len[R] == d.len && memmem(k.out[R], k.out_len[R], "(PORT=01523)", 12),
+		  "tns_snat_port_taken_rewritten_in_place", "rc %d n_expect %u out %zu", rc,
+		  k.n_expect, k.out_len[R]);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -654,5 +746,6 @@ int main(void)
 	test_hostile(&t);
 	test_cut(&t);
 	test_nat(&t);
+	test_nat_reservations(&t);
 	return tap_done(&t);
 }
