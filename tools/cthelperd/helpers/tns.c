@@ -577,7 +577,7 @@ static long tns_frame(void *ctx, const uint8_t *data, size_t avail)
 /*
  * A REDIRECT, or the DATA that holds its data, cut by the segment's end:
  * worth waiting for when no rewrite can change its length (see HELPERS.md);
- * under NAT counted lost.
+ * under NAT not, and the message layer counts it lost (once: not here too).
  */
 static bool tns_wants_whole(void *ctx, const uint8_t *data, size_t avail, size_t need)
 {
@@ -591,10 +591,7 @@ static bool tns_wants_whole(void *ctx, const uint8_t *data, size_t avail, size_t
 	if (type != TNS_TYPE_REDIRECT &&
 	    !(type == TNS_TYPE_DATA && (seg->priv->flags & TNS_PENDING)))
 		return false;
-	if (!seg->natted)
-		return true;
-	seg->res->lost++;
-	return false;
+	return !seg->natted;
 }
 
 static const struct cthd_msg_ops tns_msg_ops = {
