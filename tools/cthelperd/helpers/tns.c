@@ -16,7 +16,9 @@
  * redirect data's own length (conntrackd runs strstr() over the segment);
  * one HOST and one PORT, a TCP protocol; never a port below 1024; by
  * default only the listener's own address (third_party=1 allows another
- * host, as RAC needs, never behind DNAT); a host name opens nothing, as in
+ * host, as RAC needs, never behind DNAT; the series' restricted verdicts
+ * refuse that to an unprivileged daemon, so the option needs Capabilities
+ * net_admin: .privileged); a host name opens nothing, as in
  * conntrackd (host_names=1 takes it for the listener itself). IPv6
  * addresses too, bare or in brackets.
  *
@@ -633,7 +635,8 @@ static const struct cthd_helper tns_helper = {
 	.process = tns_process,
 	.n_options = 2,
 	.options = {
-		{ .name = "third_party", .def = 0, .max = 1 },
+		{ .name = "third_party", .def = 0, .max = 1,
+		  .privileged = "a redirect to a host that is not the listener's" },
 		{ .name = "host_names", .def = 0, .max = 1 },
 	},
 };

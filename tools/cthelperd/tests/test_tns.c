@@ -218,8 +218,10 @@ static void test_registry(struct tap *t)
 	tap_check(t, h && cthd_helper_validate(h, &why) == 0 && h->l4proto == IPPROTO_TCP &&
 		  h->default_port == 1521 && h->n_policies == 1 &&
 		  h->policies[0].max_expected == 1 && h->policies[0].timeout == 300 &&
-		  h->priv_len <= CTHD_PRIV_MAX,
-		  "tns_registered_with_conntrackd_policy", "%s", why);
+		  h->priv_len <= CTHD_PRIV_MAX && h->n_options == 2 &&
+		  !strcmp(h->options[0].name, "third_party") && h->options[0].privileged &&
+		  !strcmp(h->options[1].name, "host_names") && !h->options[1].privileged,
+		  "tns_registered_with_conntrackd_policy_third_party_privileged", "%s", why);
 }
 
 /* --- conversations --------------------------------------------------- */

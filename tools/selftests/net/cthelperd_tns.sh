@@ -9,7 +9,9 @@
 # address in the REDIRECT or in the DATA packet after it; without NAT, with
 # the client SNATed and with the listener DNATed by the firewall (the
 # helper rewrites the address and the TNS lengths). Hostile redirects: to
-# a third party and to a privileged port open nothing. Without a helper
+# a third party and to a privileged port open nothing. Option third_party
+# 1 needs CAP_NET_ADMIN (the kernel refuses such expectations to an
+# unprivileged daemon): refused at start without it, works with it. Without a helper
 # the redirected connection must fail; conntrackd 1.4.7's tns helper runs
 # the same cases (the kernel has no tns helper).
 . "${REPO:-.}/tools/selftests/lib.sh"
@@ -120,6 +122,31 @@ check "cthelperd: no expectation left by the hostile redirects" \
 	sh -c "! ip netns exec $F conntrack -L expect 2>/dev/null | grep -q ."
 cthelperd_check_stats 9 2
 cthelperd_finish
+
+# Option third_party 1 (RAC) expects a connection to another host, which
+# the series' restricted verdicts refuse (EPERM) to a daemon without
+# CAP_NET_ADMIN: cthelperd refuses the option at start, saying why and
+# what to do, rather than run with an option whose every use fails...
+check_fails "cthelperd third_party=1 without CAP_NET_ADMIN: refuses to start" \
+	cthelperd_start "$F" --helper tns --register --option third_party=1
+check "cthelperd third_party=1: the error names the option, the reason and the fix" \
+	sh -c "grep 'Option third_party 1' '$CTHD_LOG' | grep 'privileged sender' |
+		grep -q 'Capabilities net_admin'"
+# ... and with the capability kept, the redirect to a third party works
+if cthelperd_start "$F" --helper tns --register --capabilities net_admin \
+	--option third_party=1; then
+	check "cthelperd third_party=1 with CAP_NET_ADMIN: says its verdicts are unrestricted" \
+		grep -q "verdicts unrestricted, CAP_NET_ADMIN kept" "$CTHD_LOG"
+	fw_filter_service "$F" tcp 1521
+	helper_assign_service "$F" tns tcp 1521
+	check "cthelperd third_party=1 with CAP_NET_ADMIN: the client follows a redirect to a third party" \
+		redirect $SRV4 10.0.2.3
+	check "cthelperd third_party=1 with CAP_NET_ADMIN: no kernel error" \
+		test "$(cthelperd_counter kernel_errors)" = 0
+	cthelperd_finish
+else
+	not_ok "cthelperd third_party=1 --capabilities net_admin: starts"
+fi
 
 # conntrackd 1.4.7's tns helper, the other user-space one
 if command -v conntrackd >/dev/null && conntrackd_start "$F" 0 tns tcp; then
