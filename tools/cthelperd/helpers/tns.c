@@ -211,6 +211,16 @@ int tns_parse_address(const char *text, size_t len, struct tns_address *a)
 #define TNS_PENDING	(1u << 0)	/* the next server packet, a DATA, holds the redirect */
 #define TNS_DATA_SEEN	(1u << 1)	/* data_seq: the DATA packet that held it */
 #define TNS_SETTLED	(1u << 2)	/* ACCEPT or REFUSE: nothing more to read */
+/*
+ * The client's first packet was seen. The listener's REDIRECT is the first
+ * packet tns reads, so without this its private data would still be all
+ * zeroes when the listener resends it before the kernel has the verdict
+ * (a slow daemon): the core continues from the state it sent last only
+ * for private data that is not all zeroes (zeroes: a new connection), so
+ * it would read the copy as a first REDIRECT again, and count its error
+ * twice.
+ */
+#define TNS_OPENED	(1u << 3)
 
 struct tns_priv {
 	struct cthd_stream stream;	/* first: never all zeroes once seen */
@@ -615,8 +625,15 @@ static int tns_process(const struct cthd_packet *pkt, const struct cthd_conntrac
 	if (ct->l4proto != IPPROTO_TCP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
 	/* only the listener redirects; after its ACCEPT or REFUSE, nothing */
-	if (pkt->dir != CTHD_DIR_REPLY || (seg.priv->flags & TNS_SETTLED))
+	if (seg.priv->flags & TNS_SETTLED)
 		return 0;
+	if (pkt->dir != CTHD_DIR_REPLY) {
+		if (!(seg.priv->flags & TNS_OPENED)) {
+			seg.priv->flags |= TNS_OPENED;
+			res->priv_changed = true;
+		}
+		return 0;
+	}
 	before = *seg.priv;
 	rc = cthd_stream_messages(pkt, &seg.priv->stream, res, &tns_msg_ops, &seg);
 	/* messages may set and clear a flag within one segment: compare */

@@ -738,6 +738,61 @@ static void test_nat_reservations(struct tap *t)
 		  k.n_expect, k.out_len[R]);
 }
 
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * A listener resends its REDIRECT before the kernel has the verdict on the
+ * first copy (a slow daemon): the copy carries the private data of the
+ * verdict before, the client's CONNECT's. The core (process.c) then
+ * continues from the state it sent last, unless what the copy carries is
+ * all zeroes (a new connection, maybe one that reuses the old one's id):
+ * so the CONNECT must leave a mark, or the copy reads as a first REDIRECT
+ * and its error is counted twice.
+ */
+static void test_resent_before_verdict(struct tap *t)
+{
+	static const char *addrs[] = {
+		"(ADDRESS=(PROTOCOL=tcp)(HOST=10.0.2.9)(PORT=1522))",	/* a third party */
+		"(ADDRESS=(PROTOCOL=tcp)(HOST=10.0.2.2)(PORT=1522))",
+	};
+	uint8_t kernel[CTHD_PRIV_MAX];
+	size_t plen = cthd_helper_find("tns")->priv_len;
+	struct conv k;
+	struct pkt p;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		tns_conv(&k, "10.0.1.1", "10.0.1.1", "10.0.2.2", "10.0.2.2");
+		if (i == 0)
+			tap_check(t, k.last.priv_changed && !all_zero(k.priv, plen),
+				  "tns_client_connect_marks_the_private_data", "changed %d",
+				  k.last.priv_changed);
+		/* what the kernel holds once the CONNECT's verdict is in */
+		memcpy(kernel, k.priv, sizeof(kernel));
+		redirect(&p, addrs[i], 0, false);
+		conv_reset_counts(&k);
+		send_pkt(&k, R, &p);
+		/* the copy, queued before that verdict, as the core hands it over */
+		if (all_zero(kernel, plen))
+			memcpy(k.priv, kernel, sizeof(kernel));
+		rc = conv_send_seq_len(&k, R, k.seq[R] - (uint32_t)p.len, p.b, p.len);
+		if (i == 0)
+			tap_check(t, rc == 0 && k.n_expect == 0 && k.parse_errors == 1,
+				  "tns_third_party_resent_before_its_verdict_counted_once",
+				  "rc %d n_expect %u errors %u", rc, k.n_expect, k.parse_errors);
+		else
+			tap_check(t, rc == 0 && k.n_expect == 2 && k.parse_errors == 0,
+				  "tns_redirect_resent_before_its_verdict_expects_again",
+				  "rc %d n_expect %u errors %u", rc, k.n_expect, k.parse_errors);
+	}
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -751,5 +806,6 @@ int main(void)
 	test_cut(&t);
 	test_nat(&t);
 	test_nat_reservations(&t);
+	test_resent_before_verdict(&t);
 	return tap_done(&t);
 }
