@@ -563,6 +563,26 @@ int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t e
 	return WEXITSTATUS(status) == 0;
 }
 
+/* Bind (or unbind) queue num to nl, for a probe: nothing is ever held in it. */
+static int probe_bind(struct mnl_socket *nl, int queue, bool bind)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, (uint32_t)queue);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, bind ? NFQNL_CFG_CMD_BIND : NFQNL_CFG_CMD_UNBIND);
+	if (bind) {
+		/* a packet sent to this number meanwhile passes, never waits on us */
+		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_NONE, 0);
+		nfq_nlmsg_cfg_put_qmaxlen(nlh, 0);
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_FAIL_OPEN));
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
+	}
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = bind ? 1 : 3;
+	return cthd_nl_request(nl, nlh, NULL, NULL);
+}
+
 int cthd_queue_probe_exp_flush(char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -573,18 +593,33 @@ int cthd_queue_probe_exp_flush(char *err, size_t errlen)
 	nl = probe_socket(&queue, err, errlen, &rc);
 	if (!nl)
 		return rc;
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, (uint32_t)queue);
+	/* a batch verdict is looked up among the sender's own bound queues */
+	rc = probe_bind(nl, queue, true);
+	if (rc < 0) {
+		snprintf(err, errlen, "probe: binding queue %d: %s", queue, strerror(-rc));
+		mnl_socket_close(nl);
+		return rc;
+	}
+	/*
+	 * Up to packet id 0: none (ids start at 1), on a queue that holds
+	 * none anyway. A well-formed NFQA_EXP_FLUSH (no "invalid length" in
+	 * the kernel log): a kernel that knows it refuses it in a batch
+	 * (EOPNOTSUPP), one that does not ignores it and finds nothing to
+	 * accept (ENOENT).
+	 */
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT_BATCH, (uint32_t)queue);
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	nlh->nlmsg_seq = 1;
-	nfq_nlmsg_verdict_put(nlh, 1, NF_ACCEPT);
-	/* an empty u32: a kernel that knows the attribute refuses its length */
-	mnl_attr_put(nlh, CTHD_NFQA_EXP_FLUSH, 0, NULL);
+	nlh->nlmsg_seq = 2;
+	nfq_nlmsg_verdict_put(nlh, 0, NF_ACCEPT);
+	mnl_attr_put_u32(nlh, CTHD_NFQA_EXP_FLUSH, htonl(0));
 	rc = cthd_nl_request(nl, nlh, NULL, NULL);
+	/* closing the socket would unbind it too: no need to fail on this */
+	probe_bind(nl, queue, false);
 	mnl_socket_close(nl);
-	if (rc == -ERANGE || rc == -EINVAL)
+	if (rc == -EOPNOTSUPP)
 		return 1;
-	if (rc == -ENOENT || rc == -ENODEV || rc == 0)
+	if (rc == -ENOENT || rc == 0)
 		return 0;
-	snprintf(err, errlen, "probe verdict: %s", strerror(-rc));
+	snprintf(err, errlen, "probe batch verdict on queue %d: %s", queue, strerror(-rc));
 	return rc;
 }

@@ -70,12 +70,14 @@ int cthd_queue_probe_unprivileged_verdicts(const char *user, char *err, size_t e
 /*
  * Does this kernel remove expectations a verdict's NFQA_EXP_FLUSH names?
  * The verdict policy of a kernel without it skips the unknown attribute
- * silently (nfnetlink's lenient parse), so a well-formed one tells
- * nothing: a verdict on a queue nobody binds carries an empty one, which a
- * kernel that knows the attribute refuses for its length (ERANGE; it logs
- * "attribute type 23 has an invalid length" once), and one that does not
- * answers "no such queue". Returns 1, 0, or -errno with a message in err.
- * Needs CAP_NET_ADMIN.
+ * silently (nfnetlink's lenient parse), so a verdict carrying it tells
+ * nothing, and a malformed one makes a kernel that knows it log "attribute
+ * type 23 has an invalid length". A batch verdict tells: a kernel that
+ * knows the attribute refuses it there (EOPNOTSUPP, batches have no
+ * conntrack part), one that does not ignores it and, on a queue the probe
+ * binds for the purpose (holding nothing, fail-open, length 0), finds no
+ * packet to accept (ENOENT); nothing is logged either way. Returns 1, 0,
+ * or -errno with a message in err. Needs CAP_NET_ADMIN.
  */
 int cthd_queue_probe_exp_flush(char *err, size_t errlen);
 
