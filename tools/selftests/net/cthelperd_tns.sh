@@ -134,6 +134,8 @@ cthelperd_finish
 # what to do, rather than run with an option whose every use fails...
 check_fails "cthelperd third_party=1 without CAP_NET_ADMIN: refuses to start" \
 	cthelperd_start "$F" --helper tns --register --option third_party=1
+# (had it started, it must not hold the helper for the cases below)
+cthelperd_stop >/dev/null 2>&1
 check "cthelperd third_party=1: the error names the option, the reason and the fix" \
 	sh -c "grep 'Option third_party 1' '$CTHD_LOG' | grep 'privileged sender' |
 		grep -q 'Capabilities net_admin'"
