@@ -29,35 +29,17 @@ if [ "${1:-}" != --in-netns ]; then
 	exec unshare --net "$0" --in-netns
 fi
 . "${REPO:-.}/tools/selftests/lib.sh"
-
-NFCT=$REPO/tools/nfct/nfct
-FLOOD=$SELFTESTS_BIN/nfq_exp_flood
-[ -x "$FLOOD" ] || skip_all "nfq_exp_flood not built (make selftests)"
-[ -x "$NFCT" ] || skip_all "tools/nfct/nfct not built (make tools)"
-require nft conntrack
-ip link set lo up
-"$NFCT" helper list >/dev/null 2>&1 || skip_all "kernel without nfnetlink_cthelper"
-kernel_src_has nf_conntrack_helpers_purge_net net/netfilter/nf_conntrack_helper.c ||
-	skip_all "this kernel removes helpers one by one, without a purge"
+. "$REPO/tools/selftests/lib_purge.sh"
+purge_prologue
 [ -z "${FLUSH:-}" ] ||
 	kernel_src_has NFQA_EXP_FLUSH include/uapi/linux/netfilter/nfnetlink_queue.h ||
 	skip_all "this kernel has no NFQA_EXP_FLUSH"
 
 ROUNDS=${ROUNDS:-12}
-if "$NFCT" helper add ctl inet udp status enabled >"$T/ctl" 2>&1 &&
-   nft -f - <<-NFT
-	table ip race {
-		ct helper c { type "ctl" protocol udp; }
-		chain out {
-			type filter hook output priority -150;
-			udp dport 9 ct helper set "c"
-		}
-	}
-	NFT
-then
+if helper_on_port race 9 ctl status enabled; then
 	ok "helper ctl (udp) registered and assigned to port 9"
 else
-	not_ok "helper ctl (udp) registered and assigned to port 9" "$(cat "$T/ctl")"
+	not_ok "helper ctl (udp) registered and assigned to port 9" "$(cat "$T/race.err")"
 fi
 
 spawn_flood() {
