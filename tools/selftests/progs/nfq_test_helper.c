@@ -427,6 +427,20 @@ static int mangle(struct pkt_buff *pkt, uint16_t l3num, unsigned int off,
 }
 
 /* Returns the TCP payload of pkt, NULL when there is none. */
+static bool ip6_tcp_or_ext(uint8_t nexthdr)
+{
+	switch (nexthdr) {
+	case IPPROTO_TCP:
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_FRAGMENT:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_AH:
+		return true;
+	}
+	return false;
+}
+
 static char *tcp_payload(struct pkt_buff *pkt, uint16_t l3num,
 			 unsigned int *len)
 {
@@ -440,8 +454,11 @@ static char *tcp_payload(struct pkt_buff *pkt, uint16_t l3num,
 	} else {
 		struct ip6_hdr *ip6h = nfq_ip6_get_hdr(pkt);
 
-		if (!ip6h || nfq_ip6_set_transport_header(pkt, ip6h,
-							  IPPROTO_TCP) < 0)
+		/* libnetfilter_queue 1.0.5 loops for ever looking for TCP
+		 * behind UDP: look only behind TCP or extension headers.
+		 */
+		if (!ip6h || !ip6_tcp_or_ext(ip6h->ip6_nxt) ||
+		    nfq_ip6_set_transport_header(pkt, ip6h, IPPROTO_TCP) < 0)
 			return NULL;
 	}
 	tcph = nfq_tcp_get_hdr(pkt);
