@@ -423,6 +423,18 @@ nfq_helper_stop() {
 	return $_rc
 }
 
+# require_helper_hook_udp: what a test of the helper hook with a UDP helper
+# needs: nfq_test_helper (-R), our nfct to register the helper ($NFCT),
+# socat, and the helper hook of the series.
+require_helper_hook_udp() {
+	[ -x "$SELFTESTS_BIN/nfq_test_helper" ] || skip_all "nfq_test_helper not built"
+	NFCT=$REPO/tools/nfct/nfct
+	[ -x "$NFCT" ] || skip_all "tools/nfct/nfct not built (make tools)"
+	require socat
+	kernel_src_has NF_IP_PRI_CONNTRACK_HELPER net/ ||
+		skip_all "no helper hook in this kernel (pristine 6.12 helps from nf_confirm)"
+}
+
 # ctl_confirmed NS FAMILY: an FTP control connection is in NS's conntrack
 # table (only confirmed conntracks are listed) and assured.
 ctl_confirmed() {
