@@ -836,6 +836,96 @@ static void test_tcp(struct tap *t)
 		  k.last.n_expect);
 }
 
+/*
+ * Attacker review finding 6: a peer's MESSAGE of text/plain whose body is
+ * an INVITE with media (c=/m= to the peer's own address, which
+ * sip_direct_media allows) must never be read as a message, wherever the
+ * segments cut it, retransmitted alone or coalesced with what follows, or
+ * reordered. The kernel's sip_help_tcp keeps no message boundary between
+ * segments and parses every segment from its first byte, so a segment
+ * starting at the inner INVITE is a message to it: cthelperd must do better.
+ * Next to it, the happy path: the real INVITE after the body opens its media.
+ */
+#define TCP_INNER_INVITE \
+	"INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.1:40000;branch=x\r\n" \
+	"CSeq: 9 INVITE\r\nContact: <sip:alice@10.0.0.1:40000;transport=tcp>\r\n" \
+	"Content-Type: application/sdp\r\nContent-Length: 54\r\n\r\n" \
+	"v=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 6666 RTP/AVP 0 8 101\r\n"
+
+/* the hostile MESSAGE, then the real INVITE, back to back in text */
+static size_t tcp_smuggle(char *text, size_t size, size_t *body_off, size_t *inner_off)
+{
+	static const char inner[] = "0123456789\r\n" TCP_INNER_INVITE "\r\n" TCP_INNER_INVITE;
+	int n = snprintf(text, size, "MESSAGE sip:bob@10.0.0.2 SIP/2.0\r\nCSeq: 8 MESSAGE\r\n"
+			 "Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s",
+			 sizeof(inner) - 1, inner);
+
+	*body_off = (size_t)(strstr(text, "\r\n\r\n") + 4 - text);
+	*inner_off = (size_t)(strstr(text, "INVITE") - text);
+	return (size_t)n;
+}
+
+static void test_tcp_body_smuggling(struct tap *t)
+{
+	static const char invite[] = TCP_INVITE;
+	char text[2048], seg[4096];
+	size_t len, body_off, inner_off, cut, bad = 0, bad_cut = 0;
+	struct conv k;
+	uint32_t seq0;
+	int rc;
+
+	len = tcp_smuggle(text, sizeof(text), &body_off, &inner_off);
+
+	/* every cut inside the body: the inner INVITE never opens, the real one does */
+	for (cut = body_off; cut < len; cut++) {
+		tcp_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2");
+		seq0 = k.seq[O];
+		rc = conv_send_len(&k, O, text, cut);
+		rc |= conv_send_len(&k, O, text + cut, len - cut);
+		/* the second segment resent alone, then coalesced with the real INVITE */
+		rc |= conv_send_seq_len(&k, O, seq0 + (uint32_t)cut, text + cut, len - cut);
+		memcpy(seg, text + cut, len - cut);
+		memcpy(seg + len - cut, invite, sizeof(invite) - 1);
+		rc |= conv_send_seq_len(&k, O, seq0 + (uint32_t)cut, seg,
+					len - cut + sizeof(invite) - 1);
+		k.seq[O] += sizeof(invite) - 1;
+		if (rc || k.n_expect != 2 || k.last.n_expect != 2 ||
+		    !expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 4000, SIP_CLASS_AUDIO)) {
+			bad++;
+			bad_cut = cut;
+		}
+	}
+	tap_check(t, bad == 0, "sip_tcp_body_split_anywhere_resent_and_coalesced_opens_nothing",
+		  "%zu of %zu cuts opened the body's media (last at %zu, n_expect %u)", bad,
+		  len - body_off, bad_cut, k.n_expect);
+
+	/* split at the inner INVITE, the whole resent coalesced with the real INVITE */
+	tcp_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2");
+	seq0 = k.seq[O];
+	rc = conv_send_len(&k, O, text, inner_off);
+	rc |= conv_send_len(&k, O, text + inner_off, len - inner_off);
+	memcpy(seg, text, len);
+	memcpy(seg + len, invite, sizeof(invite) - 1);
+	rc |= conv_send_seq_len(&k, O, seq0, seg, len + sizeof(invite) - 1);
+	tap_check(t, rc == 0 && k.n_expect == 2 && k.last.n_expect == 2 &&
+		  expect_is(&k.last.expect[0], "10.0.0.2", "10.0.0.1", 4000, SIP_CLASS_AUDIO),
+		  "sip_tcp_body_resent_whole_with_the_next_message_opens_its_media_only",
+		  "rc %d n_expect %u", rc, k.n_expect);
+
+	/* reordered: the body's second half first is past what was seen, not read */
+	tcp_open(&k, "10.0.0.1", "10.0.0.1", "10.0.0.2");
+	seq0 = k.seq[O];
+	rc = conv_send_len(&k, O, "\r\n", 2);
+	rc |= conv_send_seq_len(&k, O, seq0 + 2 + (uint32_t)inner_off, text + inner_off,
+				len - inner_off);
+	rc |= conv_send_seq_len(&k, O, seq0 + 2, text, inner_off);
+	k.seq[O] = seq0 + 2 + (uint32_t)len;
+	rc |= conv_send(&k, O, invite);
+	tap_check(t, rc == 0 && k.n_expect == 2 && k.last.n_expect == 2,
+		  "sip_tcp_body_reordered_opens_nothing_then_next_message_read",
+		  "rc %d n_expect %u lost %u", rc, k.n_expect, k.lost);
+}
+
 /* Under SNAT over TCP: the second message of a segment rewritten in place, a
  * retransmission rewritten the same. */
 static void test_tcp_snat(struct tap *t)
@@ -1193,6 +1283,7 @@ int main(void)
 	test_register_snat(&t);
 	test_non_udp(&t);
 	test_tcp(&t);
+	test_tcp_body_smuggling(&t);
 	test_tcp_snat(&t);
 	test_tcp_snat_drop(&t);
 	test_snat_whole_or_nothing(&t);
