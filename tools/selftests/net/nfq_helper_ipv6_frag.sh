@@ -34,7 +34,8 @@ flow() {
 	nfq_helper_start "$F" -R -n fragh || return 1
 	spawn "$S" socat -u -b 65536 UDP6-RECV:7000 OPEN:"$T/got",creat,append
 	_srv=$!
-	sleep 0.5
+	# Bound before the first datagram (exec over 9p is slow on a busy host).
+	retry 50 sh -c "ip netns exec $S ss -Huln 'sport = :7000' | grep -q ."
 	_fc=$(snmp6 "$C" Ip6FragCreates) _ff=$(snmp6 "$F" Ip6FragCreates)
 	_ro=$(snmp6 "$S" Ip6ReasmOKs)
 	nsx "$C" socat -b "$1" -u OPEN:"$T/dgrams" "UDP6-SENDTO:[$SRV6]:7000"

@@ -66,7 +66,8 @@ queued() {
 	nfq_helper_start "$A" -R -n vrfh || return 1
 	spawn "$S" socat -u $_r:7000 OPEN:"$T/got",creat,append
 	_srv=$!
-	sleep 0.5
+	# Bound before the first datagram (exec over 9p is slow on a busy host).
+	retry 50 sh -c "ip netns exec $S ss -Huln 'sport = :7000' | grep -q ."
 	nsx "$A" socat -b 8 -u OPEN:"$T/dgrams" "$_s:7000${2:+,so-bindtodevice=$2}"
 	sleep 1
 	stop "$_srv"
