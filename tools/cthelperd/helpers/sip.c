@@ -388,7 +388,9 @@ static void sip_apply_edits(struct sip_ctx *x, const struct sip_msg *m, size_t b
  * gives the new connection this helper, as nf_conntrack_sip's. Only the
  * sender's own address (no third-party registration), only UDP contacts
  * (this helper's protocol), none for an unregistration (expires 0, the
- * kernel's default when the message gives no expiry).
+ * kernel's default when the message gives no expiry; under NAT its
+ * Contact is rewritten as the registration's, which nf_nat_sip does only
+ * when the Contact's port is the connection's).
  */
 /*
  * A Contact's expiry: its expires= parameter, else the Expires header's,
@@ -452,10 +454,10 @@ static bool sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 		return false;
 	}
 	port = hp.has_port ? hp.port : 5060;
-	if (!expires)
-		return true;
 	if (port < 1024) {
-		x->res->parse_errors++;
+		/* a registration opens nothing there; its unregistration neither */
+		if (expires)
+			x->res->parse_errors++;
 		return true;
 	}
 	cthd_expect_to_sender(&exp, ct, dir, ct->l4proto, port, port,
@@ -483,7 +485,15 @@ static bool sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 				sip_edit(x, hp.text.off, hp.text.len, text, (size_t)n);
 		}
 	}
-	if (cthd_result_add_expect(x->res, &exp) < 0)
+	/*
+	 * An unregistration opens nothing, but its Contact is rewritten as the
+	 * registration's was (the same port: the core's answer for the same
+	 * master and announced port), for the registrar to remove the binding
+	 * it has: left alone (its port not the connection's, as over TCP) it
+	 * would name the private address, the registrar keep the binding and
+	 * say so in its 200 OK, and that keep the expectation.
+	 */
+	if (expires && cthd_result_add_expect(x->res, &exp) < 0)
 		x->res->lost++;
 	return true;
 }

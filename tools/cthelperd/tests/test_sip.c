@@ -734,6 +734,62 @@ static void test_register_snat(struct tap *t)
 		  (int)k.out_len[O], k.out[O]);
 }
 
+/*
+ * Over TCP the phone's connection comes from a port of its own (40000,
+ * mapped to 40001), not its Contact's (5060): the registration's Contact
+ * is rewritten to the expectation's port at the public address, and the
+ * unregistration's must be rewritten the same, or the registrar is asked
+ * to remove a binding (the private address) it does not have, keeps the
+ * one it has and says so in its 200 OK, which keeps the expectation. A
+ * second phone behind the same SNAT was told the next port: so is its
+ * unregistration.
+ */
+#define TCP_REG(from, contact, expires) \
+	"REGISTER sip:198.51.100.2 SIP/2.0\r\nVia: SIP/2.0/TCP " from ";branch=r\r\n" \
+	"CSeq: 1 REGISTER\r\nContact: <sip:alice@" contact ";transport=tcp>\r\n" \
+	"Expires: " expires "\r\nContent-Length: 0\r\n\r\n"
+
+static void test_register_snat_tcp(struct tap *t)
+{
+	static struct cthd_natports book;
+	struct conv k1, k2;
+	int rc;
+
+	memset(&book, 0, sizeof(book));
+	book.helper = cthd_helper_find("sip-tcp");
+	book.now = 100;
+	conv_init(&k1, "sip-tcp", "192.168.1.10", "203.0.113.1", 40000, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k1.ct.tuple[R].dport = 40001;
+	conv_init(&k2, "sip-tcp", "192.168.1.11", "203.0.113.1", 40002, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k2.ct.id = 2;
+	k1.natports = k2.natports = &book;
+	rc = sip_send_fresh(&k1, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5060", "300"));
+	tap_check(t, rc == 0 && conv_out_is(&k1, O,
+		TCP_REG("192.168.1.10:5060", "203.0.113.1:5060", "300")) && k1.last.n_expect == 1 &&
+		  k1.last.expect[0].l4proto == IPPROTO_TCP && k1.last.expect[0].tuple.dport == 5060 &&
+		  k1.last.expect[0].nat_port == 5060,
+		  "sip_tcp_register_snat_contact_rewritten_to_the_expectation",
+		  "rc %d n_expect %u out '%.*s'", rc, k1.last.n_expect, (int)k1.out_len[O], k1.out[O]);
+	rc = sip_send_fresh(&k2, O, TCP_REG("192.168.1.11:5060", "192.168.1.11:5060", "300"));
+	tap_check(t, rc == 0 && conv_out_is(&k2, O,
+		TCP_REG("192.168.1.11:5060", "203.0.113.1:5061", "300")) && k2.last.n_expect == 1 &&
+		  k2.last.expect[0].tuple.dport == 5061,
+		  "sip_tcp_register_snat_second_phone_told_the_next_port", "rc %d out '%.*s'", rc,
+		  (int)k2.out_len[O], k2.out[O]);
+	rc = sip_send_fresh(&k1, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5060", "0"));
+	tap_check(t, rc == 0 && conv_out_is(&k1, O,
+		TCP_REG("192.168.1.10:5060", "203.0.113.1:5060", "0")) && k1.last.n_expect == 0,
+		  "sip_tcp_unregister_snat_contact_rewritten_as_the_registration",
+		  "rc %d n_expect %u out '%.*s'", rc, k1.last.n_expect, (int)k1.out_len[O], k1.out[O]);
+	rc = sip_send_fresh(&k2, O, TCP_REG("192.168.1.11:5060", "192.168.1.11:5060", "0"));
+	tap_check(t, rc == 0 && conv_out_is(&k2, O,
+		TCP_REG("192.168.1.11:5060", "203.0.113.1:5061", "0")) && k2.last.n_expect == 0,
+		  "sip_tcp_unregister_snat_second_phone_names_its_own_port",
+		  "rc %d n_expect %u out '%.*s'", rc, k2.last.n_expect, (int)k2.out_len[O], k2.out[O]);
+}
+
 static void test_non_udp(struct tap *t)
 {
 	struct conv k;
@@ -1281,6 +1337,7 @@ int main(void)
 	test_snat_port_clash(&t);
 	test_register(&t);
 	test_register_snat(&t);
+	test_register_snat_tcp(&t);
 	test_non_udp(&t);
 	test_tcp(&t);
 	test_tcp_body_smuggling(&t);
