@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-# The body of sip_register.sh and sip_register_tcp.sh (one test per
-# transport, to stay well inside the VM's time per test), with $SIP_TR udp
-# or tcp: REGISTER through a stateful firewall that lets in only NEW to
-# port 5060 from the client side. The helper's expectation for the
-# registered Contact is what lets a later request from the registrar (from
-# a port of its own, not the registration's conntrack; over TCP a
+# The body of sip_register.sh, sip_register_nat.sh, sip_register_tcp.sh
+# and sip_register_tcp_nat.sh (one test per transport and NAT, to stay well
+# inside the VM's time per test), with $SIP_TR udp or tcp and $SIP_NATS
+# none or "snat dnat": REGISTER through a stateful firewall that lets in
+# only NEW to port 5060 from the client side. The helper's expectation for
+# the registered Contact is what lets a later request from the registrar
+# (from a port of its own, not the registration's conntrack; over TCP a
 # connection of its own) reach alice; a host that is not the registrar
 # cannot use it (sip_direct_signalling), nor open media with the SDP of its
 # forged INVITE; unregistering (Expires: 0, on the registration's socket or
@@ -13,6 +14,11 @@
 # (alice registers at the firewall's address); no helper, nf_conntrack_sip
 # + nf_nat_sip as the reference, then cthelperd (the unregistration skipped
 # on a kernel that cannot take cthelperd's removal of an expectation).
+# Over TCP alice's connection comes from a port of its own, not her
+# Contact's: under SNAT the unregistration's Contact must be rewritten as
+# the registration's was, or kamailio keeps the binding, its 200 OK lists
+# it and the expectation stays. nf_nat_sip rewrites a Contact only when
+# its port is the connection's: its result there is shown, not checked.
 . "${REPO:-.}/tools/selftests/lib.sh"
 . "$REPO/tools/cthelperd/tests/vm/lib_cthelperd.sh"
 . "$REPO/tools/selftests/net/sip/lib.sh"
@@ -45,11 +51,6 @@ alice_stop() {
 	PIDS=$(echo "$PIDS" | sed "s/ $ALICE_PID\b//")
 	sed "s/^/# $1: /" "$T/$1.out"
 }
-
-# REGISTER under NAT over TCP, measured (see HELPERS.md) but not run
-# here: after Expires: 0 the registrar's INVITE still reached alice under
-# SNAT with nf_conntrack_sip (IPv4) and cthelperd alike, not understood yet
-nat_modes() { [ "$SIP_TR" != udp ] || echo snat dnat; }
 
 # registrations WHO ok|none FAMILIES [NAT]: per family, alice registers (her
 # Contact: port 5060 of $SIP_TR) and listens: a request from the registrar's
@@ -126,6 +127,17 @@ registrations() {
 				"this kernel has no NFQA_EXP_FLUSH: cthelperd's removal of the REGISTER's expectation was not sent (flushes_lost $(cthelperd_counter flushes_lost))"
 			continue
 		fi
+		if [ "$1" = nf_conntrack_sip ] && [ $SIP_TR = tcp ] && [ $_r_nat = snat ]; then
+			# shown, the kernel's known behaviour: nf_nat_sip leaves
+			# the unregistration's Contact (port 5060, not the
+			# connection's) at alice's own address
+			if got_invite "$T/$_r_id.out" $_r_unreg_from; then
+				diag "$_r_what: after Expires: 0 an INVITE from the registrar still reached alice"
+			else
+				diag "$_r_what: after Expires: 0 an INVITE from the registrar did not reach alice"
+			fi
+			continue
+		fi
 		check_fails "$_r_what: after Expires: 0 an INVITE from the registrar must not reach alice" \
 			got_invite "$T/$_r_id.out" $_r_unreg_from
 	done
@@ -133,14 +145,12 @@ registrations() {
 	nsx "$F" conntrack -F >/dev/null 2>&1
 }
 
-registrations "no helper" none "4 6"
-for _nat in $(nat_modes); do registrations "no helper" none "4 6" $_nat; done
+for _nat in $SIP_NATS; do registrations "no helper" none "4 6" $_nat; done
 sip_unassign "$F"
 
 if sip_kernel_load; then
 	sip_assign "$F" sip $SIP_TR
-	registrations nf_conntrack_sip ok "4 6"
-	for _nat in $(nat_modes); do registrations nf_conntrack_sip ok "4 6" $_nat; done
+	for _nat in $SIP_NATS; do registrations nf_conntrack_sip ok "4 6" $_nat; done
 	sip_kernel_unload "$F"
 else
 	skip "nf_conntrack_sip: the same registrations" "$SIP_MISSING"
@@ -153,8 +163,7 @@ if sip_cthd_start "$F"; then
 	elif [ "$SIP_TR" = tcp ] && ! sip_cthd_has tcp; then
 		skip "cthelperd: the same registrations" "$SIP_MISSING"
 	else
-		registrations cthelperd ok "4 6"
-		for _nat in $(nat_modes); do registrations cthelperd ok "4 6" $_nat; done
+		for _nat in $SIP_NATS; do registrations cthelperd ok "4 6" $_nat; done
 		# a REGISTER's expectation per family
 		cthelperd_check_stats 2
 	fi
