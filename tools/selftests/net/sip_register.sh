@@ -4,7 +4,7 @@
 # port 5060 from the client side: the registrar reaches alice's Contact from
 # a port of its own only through the helper's expectation; IPv4 and IPv6; no
 # helper, nf_conntrack_sip, cthelperd's sip. The cases are in
-# sip/register.sh (sip_register_nat.sh: the same under SNAT and DNAT;
-# sip_register_tcp.sh: over TCP).
+# sip/register.sh (sip_register_snat.sh, sip_register_dnat.sh: the same
+# under SNAT, DNAT; sip_register_tcp.sh: over TCP).
 SIP_TR=udp SIP_NATS=none
 . "${REPO:-.}/tools/selftests/net/sip/register.sh"

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# The body of sip_register.sh, sip_register_nat.sh, sip_register_tcp.sh
-# and sip_register_tcp_nat.sh (one test per transport and NAT, to stay well
-# inside the VM's time per test), with $SIP_TR udp or tcp and $SIP_NATS
-# none or "snat dnat": REGISTER through a stateful firewall that lets in
-# only NEW to port 5060 from the client side. The helper's expectation for
+# The body of sip_register{,_snat,_dnat}.sh and
+# sip_register_tcp{,_snat,_dnat}.sh (one test per transport and NAT, to
+# stay well inside the VM's time per test), with $SIP_TR udp or tcp and
+# $SIP_NATS none, snat or dnat: REGISTER through a stateful firewall that
+# lets in only NEW to port 5060 from the client side. The helper's expectation for
 # the registered Contact is what lets a later request from the registrar
 # (from a port of its own, not the registration's conntrack; over TCP a
 # connection of its own) reach alice; a host that is not the registrar

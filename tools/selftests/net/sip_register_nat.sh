@@ -1,8 +1,0 @@
-#!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
-# sip_register.sh's REGISTER over UDP with the firewall's SNAT (the
-# registrar calls alice's Contact at the firewall's address) and DNAT
-# (alice registers at the firewall's address). The cases are in
-# sip/register.sh.
-SIP_TR=udp SIP_NATS="snat dnat"
-. "${REPO:-.}/tools/selftests/net/sip/register.sh"

@@ -1,9 +1,0 @@
-#!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
-# sip_register_tcp.sh's REGISTER over TCP with the firewall's SNAT and
-# DNAT. alice's connection comes from a port of its own, not her
-# Contact's: under SNAT her unregistration's Contact is rewritten as her
-# registration's only by cthelperd (nf_nat_sip's result is shown, not
-# checked). The cases are in sip/register.sh.
-SIP_TR=tcp SIP_NATS="snat dnat"
-. "${REPO:-.}/tools/selftests/net/sip/register.sh"
