@@ -78,9 +78,17 @@ int cthd_result_add_mangle(struct cthd_result *res, size_t offset, size_t len,
 uint16_t cthd_result_nat_port(struct cthd_result *res, const struct cthd_conntrack *master,
 			      struct cthd_expect *exp)
 {
-	/* without the core's reservations (a helper's own unit tests): as announced */
-	uint16_t port = res->natports ? cthd_natports_pick(res->natports, master, exp) :
-					exp->nat_port;
+	uint16_t port = 0;
+
+	/*
+	 * No room for the expectation: none reserved, for a reservation
+	 * cannot be taken back and may evict the master's earlier one.
+	 * Without the core's reservations (a helper's own unit tests): as
+	 * announced.
+	 */
+	if (res->n_expect < CTHD_EXPECT_MAX)
+		port = res->natports ? cthd_natports_pick(res->natports, master, exp) :
+				       exp->nat_port;
 
 	exp->tuple.dport = port;
 	return port;

@@ -346,10 +346,9 @@ static int ftp_line(void *ctx, const char *line, size_t len, size_t offset)
 			return 0;
 		}
 	}
-	if (cthd_result_add_expect(res, &exp) < 0) {
+	/* not under NAT: cthd_result_nat_port() refuses without room for it */
+	if (cthd_result_add_expect(res, &exp) < 0)
 		res->lost++;
-		/* the rewrite alone would still be right: the peer sees our address */
-	}
 	return 0;
 }
 

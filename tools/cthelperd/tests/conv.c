@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../mangle.h"
+#include "../natport.h"
 #include "conv.h"
 
 void conv_set_addr(union cthd_addr *a, const char *text)
@@ -118,4 +119,19 @@ bool conv_expect_is(const struct cthd_expect *e, uint8_t l4proto, const char *sr
 bool conv_out_is(const struct conv *k, enum cthd_dir dir, const char *want)
 {
 	return k->out_len[dir] == strlen(want) && !memcmp(k->out[dir], want, k->out_len[dir]);
+}
+
+void conv_natports_reset(struct cthd_natports *book, const char *name, uint64_t now)
+{
+	memset(book, 0, sizeof(*book));
+	book->helper = cthd_helper_find(name);
+	book->now = now;
+}
+
+bool conv_natport_held(const struct cthd_natports *book, uint16_t port)
+{
+	for (size_t i = 0; i < CTHD_NATPORT_SLOTS; i++)
+		if (book->slot[i].expires > book->now && book->slot[i].port == port)
+			return true;
+	return false;
 }

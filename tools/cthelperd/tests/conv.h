@@ -60,6 +60,12 @@ int conv_send_len(struct conv *k, enum cthd_dir dir, const void *data, size_t le
 bool conv_expect_is(const struct cthd_expect *e, uint8_t l4proto, const char *src,
 		    const char *dst, uint16_t dport);
 
+/* An empty NAT port book for the helper called name, at time now. */
+void conv_natports_reset(struct cthd_natports *book, const char *name, uint64_t now);
+
+/* Whether the core's NAT port book holds port (for anyone), live at book->now. */
+bool conv_natport_held(const struct cthd_natports *book, uint16_t port);
+
 /* What dir's receiver got is exactly want. */
 bool conv_out_is(const struct conv *k, enum cthd_dir dir, const char *want);
 

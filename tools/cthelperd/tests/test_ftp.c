@@ -13,6 +13,7 @@
 #include "../helper.h"
 #include "../helpers/ftp.h"
 #include "../mangle.h"
+#include "../natport.h"
 #include "conv.h"
 #include "tap.h"
 
@@ -703,6 +704,39 @@ static void test_garbage(struct tap *t)
 		  "ftp_non_tcp_conntrack_is_an_error", "expected -EPROTONOSUPPORT");
 }
 
+/*
+ * Under NAT the core reserves the port the peer is told, and for ftp's
+ * one-expectation class drops the master's earlier reservation. A line
+ * past the expectations one packet may carry opens nothing: it must
+ * reserve nothing either, and leave the reservation of the expectation
+ * the kernel keeps (the segment's last added) alone.
+ */
+static void test_nat_lines_past_the_expectations(struct tap *t)
+{
+	static struct cthd_natports book;
+	char seg[CTHD_EXPECT_MAX * 40 + 40];
+	size_t n = 0;
+	struct conv k;
+	int rc;
+
+	conv_natports_reset(&book, "ftp", 1000);
+	conn_open(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2", "198.51.100.2");
+	k.natports = &book;
+	for (unsigned int i = 0; i <= CTHD_EXPECT_MAX; i++)
+		n += (size_t)snprintf(seg + n, sizeof(seg) - n, "PORT 192,168,1,10,19,%u\r\n",
+				      137 + i);
+	rc = conn_send(&k, O, seg);
+	tap_check(t, rc == 0 && k.n_expect == CTHD_EXPECT_MAX && k.lost == 1 &&
+		  k.last.n_mangle == CTHD_EXPECT_MAX &&
+		  k.last.expect[CTHD_EXPECT_MAX - 1].tuple.dport == 5000 + CTHD_EXPECT_MAX &&
+		  conv_natport_held(&book, 5000 + CTHD_EXPECT_MAX) &&
+		  !conv_natport_held(&book, 5001 + CTHD_EXPECT_MAX),
+		  "ftp_nat_line_past_the_expectations_reserves_no_port",
+		  "rc %d n_expect %u lost %u edits %u held %d/%d", rc, k.n_expect, k.lost,
+		  k.last.n_mangle, conv_natport_held(&book, 5000 + CTHD_EXPECT_MAX),
+		  conv_natport_held(&book, 5001 + CTHD_EXPECT_MAX));
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -719,6 +753,7 @@ int main(void)
 	test_port_snat(&t);
 	test_pasv_dnat(&t);
 	test_eprt_ipv6_snat(&t);
+	test_nat_lines_past_the_expectations(&t);
 	test_echoed_227_attack(&t);
 	test_first_segment(&t);
 	test_not_established(&t);

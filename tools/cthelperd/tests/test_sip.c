@@ -603,9 +603,7 @@ static void test_snat_port_clash(struct tap *t)
 	struct conv k1, k2;
 	int rc;
 
-	memset(&book, 0, sizeof(book));
-	book.helper = cthd_helper_find("sip");
-	book.now = 100;
+	conv_natports_reset(&book, "sip", 100);
 	conv_init(&k1, "sip", "192.168.1.10", "203.0.113.1", 5060, "198.51.100.2", "198.51.100.2",
 		  5060);
 	conv_init(&k2, "sip", "192.168.1.11", "203.0.113.1", 5062, "198.51.100.2", "198.51.100.2",
@@ -628,6 +626,37 @@ static void test_snat_port_clash(struct tap *t)
 		  "sip_snat_port_clash_second_phone_told_the_next_pair", "ports %u/%u out '%.*s'",
 		  k2.last.expect[0].tuple.dport, k2.last.expect[1].tuple.dport,
 		  (int)k2.out_len[O], k2.out[O]);
+}
+
+/*
+ * Media past the expectations one packet may carry (5 streams, 8
+ * expectations) open nothing: they must reserve no port either, for a
+ * reservation is not taken back and evicts one of the master's of the
+ * class (4 audio) that the kernel keeps.
+ */
+static void test_snat_media_past_the_expectations(struct tap *t)
+{
+	static struct cthd_natports book;
+	unsigned int held = 0;
+	struct conv k;
+	int rc;
+
+	conv_natports_reset(&book, "sip", 100);
+	conv_init(&k, "sip", "192.168.1.10", "203.0.113.1", 5060, "198.51.100.2", "198.51.100.2",
+		  5060);
+	k.natports = &book;
+	rc = sip_send_fresh(&k, O,
+		"INVITE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n"
+		"c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n"
+		"m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 0\r\nm=audio 4020 RTP/AVP 0\r\n"
+		"m=audio 4030 RTP/AVP 0\r\nm=audio 4040 RTP/AVP 0\r\n");
+	for (unsigned int port = 4000; port <= 4041; port++)
+		held += conv_natport_held(&book, (uint16_t)port);
+	tap_check(t, rc == 0 && k.dropped == 0 && k.n_expect == CTHD_EXPECT_MAX && k.lost == 2 &&
+		  held == 4 && !conv_natport_held(&book, 4040) && !conv_natport_held(&book, 4041),
+		  "sip_snat_media_past_the_expectations_reserve_no_port",
+		  "rc %d n_expect %u lost %u held %u (4040: %d, 4041: %d)", rc, k.n_expect, k.lost,
+		  held, conv_natport_held(&book, 4040), conv_natport_held(&book, 4041));
 }
 
 static bool expect_register_is(const struct cthd_expect *e, const char *src, const char *dst,
@@ -1335,6 +1364,7 @@ int main(void)
 	test_dnat_call(&t);
 	test_snat_ipv6(&t);
 	test_snat_port_clash(&t);
+	test_snat_media_past_the_expectations(&t);
 	test_register(&t);
 	test_register_snat(&t);
 	test_register_snat_tcp(&t);
