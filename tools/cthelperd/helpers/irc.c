@@ -261,6 +261,15 @@ static int irc_line(void *ctx, const char *line, size_t len, size_t offset)
 	cthd_expect_to_sender(&exp, seg->ct, seg->pkt->dir, IPPROTO_TCP, dcc.port, dcc.port,
 			      true);
 	if (seg->natted) {
+		/*
+		 * Room for the rewrite first (it may turn out not to need it):
+		 * the core's reservation cannot be taken back, and it may evict
+		 * one of the master's that the kernel keeps.
+		 */
+		if (res->n_mangle >= CTHD_MANGLE_MAX) {
+			res->lost++;
+			return 0;
+		}
 		port = cthd_result_nat_port(res, seg->ct, &exp);
 		/* an expectation without its rewrite would point the peer elsewhere */
 		if (!port || irc_rewrite(seg, line, offset, &dcc, port) < 0) {

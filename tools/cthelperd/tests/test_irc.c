@@ -14,6 +14,7 @@
 
 #include "../helper.h"
 #include "../helpers/irc.h"
+#include "../natport.h"
 #include "conv.h"
 #include "tap.h"
 
@@ -420,6 +421,45 @@ static void test_offer_snat(struct tap *t)
 		  "irc_send_ipv6_snat_rewrites", "out '%.*s'", (int)k.out_len[O], k.out[O]);
 }
 
+/*
+ * Under NAT an offer whose rewrite does not fit the packet's edits (32:
+ * here taken by passive offers before it) opens nothing: it must reserve
+ * no port either, for a reservation is not taken back and, the master
+ * holding its 8 already, evicts one of them the kernel keeps.
+ */
+static void test_snat_offer_past_the_edits(struct tap *t)
+{
+	static struct cthd_natports book;
+	char seg[(CTHD_MANGLE_MAX + 1) * 64];
+	unsigned int held = 0;
+	size_t n = 0;
+	struct conv k;
+	int rc;
+
+	conv_natports_reset(&book, "irc", 1000);
+	irc_open(&k, "192.168.1.10", "203.0.113.1", "198.51.100.2");
+	k.natports = &book;
+	for (unsigned int i = 1; i <= 8; i++)
+		n += (size_t)snprintf(seg + n, sizeof(seg) - n,
+				      "PRIVMSG bob :\1DCC SEND f 3232235786 %u 1\1\r\n", 5000 + i);
+	rc = conv_send(&k, O, seg);
+	n = 0;
+	for (unsigned int i = 0; i < CTHD_MANGLE_MAX; i++)
+		n += (size_t)snprintf(seg + n, sizeof(seg) - n,
+				      "PRIVMSG bob :\1DCC SEND f 3232235786 0 9 %u\1\r\n", i);
+	snprintf(seg + n, sizeof(seg) - n, "PRIVMSG bob :\1DCC SEND f 3232235786 5009 1\1\r\n");
+	conv_reset_counts(&k);
+	rc |= conv_send(&k, O, seg);
+	for (unsigned int port = 5001; port <= 5009; port++)
+		held += conv_natport_held(&book, (uint16_t)port);
+	tap_check(t, rc == 0 && k.n_expect == 0 && k.lost == 1 &&
+		  k.last.n_mangle == CTHD_MANGLE_MAX && held == 8 &&
+		  !conv_natport_held(&book, 5009),
+		  "irc_snat_offer_past_the_edits_reserves_no_port",
+		  "rc %d n_expect %u lost %u edits %u held %u (5009: %d)", rc, k.n_expect, k.lost,
+		  k.last.n_mangle, held, conv_natport_held(&book, 5009));
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -439,5 +479,6 @@ int main(void)
 	test_cut_line(&t);
 	test_offer_plain(&t);
 	test_offer_snat(&t);
+	test_snat_offer_past_the_edits(&t);
 	return tap_done(&t);
 }
