@@ -83,6 +83,16 @@ static void sip_edit_port(struct sip_ctx *x, struct sip_span at, uint16_t port)
 	sip_edit(x, at.off, at.len, text, (size_t)n);
 }
 
+/*
+ * Whether more edits fit besides those collected and Content-Length: in
+ * ours and in res (where a TCP segment's earlier messages take some).
+ */
+static bool sip_edits_fit(const struct sip_ctx *x, unsigned int more)
+{
+	return !x->edits_overflow && x->n_edits + more <= SIP_EDITS_MAX &&
+	       x->res->n_mangle + x->n_edits + more + 1 <= CTHD_MANGLE_MAX;
+}
+
 /* The sender's real address and the one its peer sees (NAT). */
 static const union cthd_addr *sip_sender(const struct sip_ctx *x)
 {
@@ -226,6 +236,7 @@ static void sip_expect_stream(struct sip_ctx *x, size_t body_off, const struct s
 
 static void sip_expect_sdp(struct sip_ctx *x, size_t body_off, size_t len)
 {
+	unsigned int ports = 0;
 	struct sdp sdp;
 
 	if (sdp_parse(x->msg + body_off, len, &sdp) < 0) {
@@ -247,8 +258,21 @@ static void sip_expect_sdp(struct sip_ctx *x, size_t body_off, size_t len)
 		sip_nat_sdp_addr(x, body_off, &m->conn);
 		sip_nat_sdp_addr(x, body_off, &m->rtcp_addr);
 		if (m->type != SDP_MEDIA_OTHER)
-			sip_expect_stream(x, body_off, &sdp, m);
+			ports += 1 + m->has_rtcp;
 	}
+	/*
+	 * Under NAT the ports are reserved only for a message that goes out:
+	 * the core cannot take a reservation back, and it evicts the master's
+	 * oldest of the class. With every other edit collected, there must be
+	 * room for each port to move.
+	 */
+	if (x->natted && !sip_edits_fit(x, ports)) {
+		x->edits_overflow = true;
+		return;
+	}
+	for (unsigned int i = 0; i < sdp.n_media; i++)
+		if (sdp.media[i].type != SDP_MEDIA_OTHER)
+			sip_expect_stream(x, body_off, &sdp, &sdp.media[i]);
 }
 
 /*
@@ -475,6 +499,11 @@ static bool sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 			char text[SIP_EDIT_TEXT];
 			int n;
 
+			/* the Contact's edit must fit: a reservation is not taken back */
+			if (!sip_edits_fit(x, 1)) {
+				x->edits_overflow = true;
+				return true;
+			}
 			if (!cthd_result_nat_port(x->res, ct, &exp)) {
 				x->res->lost++;
 				return true;
@@ -598,6 +627,21 @@ static bool sip_msg_offers_media(const struct sip_msg *m)
 	return m->request || (m->code > 100 && m->code < 300);
 }
 
+/* Under NAT, the edits of the headers (sip_nat_hostport()). */
+static void sip_nat_headers(struct sip_ctx *x, const struct sip_msg *m)
+{
+	if (m->request)
+		sip_nat_uri(x, m->uri);
+	sip_nat_via(x, m->via);
+	for (unsigned int i = 0; i < m->n_contact; i++)
+		sip_nat_uri(x, m->contact[i]);
+	/* the contacts not read would keep the addresses NAT hides */
+	if (m->contact_truncated)
+		x->edits_overflow = true;
+	sip_nat_uri(x, m->from);
+	sip_nat_uri(x, m->to);
+}
+
 /* One message at payload offset base. */
 static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram)
 {
@@ -615,25 +659,17 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 	if (rc == 0)
 		return 0;
 	sip_flush_ended(x, &m);
+	/* first: the ports below are reserved only when every edit fits */
+	if (x->natted)
+		sip_nat_headers(x, &m);
 	if (m.sdp && m.body.len && sip_msg_offers_media(&m))
 		sip_expect_sdp(x, m.body.off, m.body.len);
 	if (m.request && m.method == SIP_METHOD_INVITE)
 		sip_remember(x, &x->call->invite_cseq1, m.cseq);
 	if (m.request && m.method == SIP_METHOD_REGISTER && sip_expect_register(x, &m))
 		sip_remember(x, &x->call->register_cseq1, m.cseq);
-	if (x->natted) {
-		if (m.request)
-			sip_nat_uri(x, m.uri);
-		sip_nat_via(x, m.via);
-		for (unsigned int i = 0; i < m.n_contact; i++)
-			sip_nat_uri(x, m.contact[i]);
-		/* the contacts not read would keep the addresses NAT hides */
-		if (m.contact_truncated)
-			x->edits_overflow = true;
-		sip_nat_uri(x, m.from);
-		sip_nat_uri(x, m.to);
+	if (x->natted)
 		sip_apply_edits(x, &m, base);
-	}
 	return 0;
 }
 

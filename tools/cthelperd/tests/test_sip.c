@@ -628,6 +628,19 @@ static void test_snat_port_clash(struct tap *t)
 		  (int)k2.out_len[O], k2.out[O]);
 }
 
+/* The phone 192.168.1.10 behind SNAT to 203.0.113.1 calls 198.51.100.2; the core books ports. */
+#define SNAT_INVITE(media) \
+	"INVITE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n" \
+	"c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n" media
+
+static void snat_phone_booked(struct conv *k, struct cthd_natports *book)
+{
+	conv_natports_reset(book, "sip", 100);
+	conv_init(k, "sip", "192.168.1.10", "203.0.113.1", 5060, "198.51.100.2", "198.51.100.2",
+		  5060);
+	k->natports = book;
+}
+
 /*
  * Media past the expectations one packet may carry (5 streams, 8
  * expectations) open nothing: they must reserve no port either, for a
@@ -641,15 +654,10 @@ static void test_snat_media_past_the_expectations(struct tap *t)
 	struct conv k;
 	int rc;
 
-	conv_natports_reset(&book, "sip", 100);
-	conv_init(&k, "sip", "192.168.1.10", "203.0.113.1", 5060, "198.51.100.2", "198.51.100.2",
-		  5060);
-	k.natports = &book;
-	rc = sip_send_fresh(&k, O,
-		"INVITE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n"
-		"c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n"
+	snat_phone_booked(&k, &book);
+	rc = sip_send_fresh(&k, O, SNAT_INVITE(
 		"m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 0\r\nm=audio 4020 RTP/AVP 0\r\n"
-		"m=audio 4030 RTP/AVP 0\r\nm=audio 4040 RTP/AVP 0\r\n");
+		"m=audio 4030 RTP/AVP 0\r\nm=audio 4040 RTP/AVP 0\r\n"));
 	for (unsigned int port = 4000; port <= 4041; port++)
 		held += conv_natport_held(&book, (uint16_t)port);
 	tap_check(t, rc == 0 && k.dropped == 0 && k.n_expect == CTHD_EXPECT_MAX && k.lost == 2 &&
@@ -817,6 +825,63 @@ static void test_register_snat_tcp(struct tap *t)
 		TCP_REG("192.168.1.11:5060", "203.0.113.1:5061", "0")) && k2.last.n_expect == 0,
 		  "sip_tcp_unregister_snat_second_phone_names_its_own_port",
 		  "rc %d n_expect %u out '%.*s'", rc, k2.last.n_expect, (int)k2.out_len[O], k2.out[O]);
+}
+
+/* Contact: first, then more entries than the parser reads (the message cannot be rewritten). */
+static void contacts_past_the_parser(char *buf, size_t size, const char *first)
+{
+	size_t n = (size_t)snprintf(buf, size, "Contact: %s", first);
+
+	for (unsigned int i = 0; i < SIP_CONTACT_MAX; i++)
+		n += (size_t)snprintf(buf + n, size - n, ", <sip:c%u@192.0.2.1>", i);
+	snprintf(buf + n, size - n, "\r\n");
+}
+
+/*
+ * Under NAT a message that cannot be rewritten whole is dropped and opens
+ * nothing: it must reserve no port either, for a reservation is not taken
+ * back and evicts the master's of the class (4 audio, 1 signalling) that
+ * the kernel keeps.
+ */
+static void test_snat_dropped_message_reserves_no_port(struct tap *t)
+{
+	static struct cthd_natports book;
+	char contacts[1024], text[2048];
+	struct conv k;
+	int rc;
+
+	snat_phone_booked(&k, &book);
+	rc = sip_send_fresh(&k, O, SNAT_INVITE(
+		"m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 0\r\n"));
+	contacts_past_the_parser(contacts, sizeof(contacts), "<sip:alice@192.168.1.10>");
+	snprintf(text, sizeof(text),
+		 "UPDATE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 2 UPDATE\r\n%s"
+		 "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n"
+		 "m=audio 4020 RTP/AVP 0\r\n", contacts);
+	rc |= sip_send_fresh(&k, O, text);
+	tap_check(t, rc == 0 && k.dropped == 1 && conv_natport_held(&book, 4000) &&
+		  conv_natport_held(&book, 4001) && conv_natport_held(&book, 4010) &&
+		  conv_natport_held(&book, 4011) && !conv_natport_held(&book, 4020) &&
+		  !conv_natport_held(&book, 4021),
+		  "sip_snat_dropped_offer_reserves_no_port",
+		  "rc %d dropped %u held 4000 %d 4001 %d 4010 %d 4011 %d 4020 %d 4021 %d", rc,
+		  k.dropped, conv_natport_held(&book, 4000), conv_natport_held(&book, 4001),
+		  conv_natport_held(&book, 4010), conv_natport_held(&book, 4011),
+		  conv_natport_held(&book, 4020), conv_natport_held(&book, 4021));
+
+	rc = sip_send_fresh(&k, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: 3 REGISTER\r\n"
+		"Contact: <sip:alice@192.168.1.10:5070>;expires=60\r\nContent-Length: 0\r\n\r\n");
+	contacts_past_the_parser(contacts, sizeof(contacts),
+				 "<sip:alice@192.168.1.10:5072>;expires=60");
+	snprintf(text, sizeof(text), "REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: 4 REGISTER\r\n"
+		 "%sContent-Length: 0\r\n\r\n", contacts);
+	rc |= sip_send_fresh(&k, O, text);
+	tap_check(t, rc == 0 && k.dropped == 1 && conv_natport_held(&book, 5070) &&
+		  !conv_natport_held(&book, 5072),
+		  "sip_snat_dropped_register_reserves_no_port",
+		  "rc %d dropped %u held 5070 %d 5072 %d", rc, k.dropped,
+		  conv_natport_held(&book, 5070), conv_natport_held(&book, 5072));
 }
 
 static void test_non_udp(struct tap *t)
@@ -1368,6 +1433,7 @@ int main(void)
 	test_register(&t);
 	test_register_snat(&t);
 	test_register_snat_tcp(&t);
+	test_snat_dropped_message_reserves_no_port(&t);
 	test_non_udp(&t);
 	test_tcp(&t);
 	test_tcp_body_smuggling(&t);
