@@ -83,28 +83,58 @@ static bool natport_same_announcement(const struct cthd_natport *e,
 	       e->class == exp->class;
 }
 
+/* The last port a search for exp may try. */
+static uint32_t natport_last(const struct cthd_expect *exp)
+{
+	uint32_t last = (uint32_t)exp->nat_port + CTHD_NATPORT_SEARCH - 1;
+
+	return last > 65535 ? 65535 : last;
+}
+
+/* The slot of the same master's same announcement, NULL: none. */
+static struct cthd_natport *natport_held(struct cthd_natports *b,
+					 const struct cthd_conntrack *master,
+					 const struct cthd_expect *exp)
+{
+	struct cthd_natport *free_slot, *e;
+
+	for (uint32_t port = exp->nat_port; port <= natport_last(exp); port++) {
+		e = natport_find(b, exp, (uint16_t)port, &free_slot);
+		if (e && natport_same_announcement(e, master, exp))
+			return e;
+	}
+	return NULL;
+}
+
+uint16_t cthd_natports_held(struct cthd_natports *b, const struct cthd_conntrack *master,
+			    const struct cthd_expect *exp)
+{
+	struct cthd_natport *e;
+
+	if (!b->helper || exp->class >= b->helper->n_policies || exp->nat_port == 0)
+		return 0;
+	e = natport_held(b, master, exp);
+	return e ? e->port : 0;
+}
+
 uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack *master,
 			    const struct cthd_expect *exp)
 {
-	uint32_t first = exp->nat_port, last = first + CTHD_NATPORT_SEARCH - 1;
+	uint32_t first = exp->nat_port, last = natport_last(exp);
 	const struct cthd_policy *policy;
 	struct cthd_natport *free_slot, *e;
 
 	if (!b->helper || exp->class >= b->helper->n_policies || exp->nat_port == 0)
 		return 0;
 	policy = &b->helper->policies[exp->class];
-	if (last > 65535)
-		last = 65535;
 	/*
 	 * Announced again (a retransmission): the same answer, wherever the
 	 * search put it, even if a port before it was freed meanwhile.
 	 */
-	for (uint32_t port = first; port <= last; port++) {
-		e = natport_find(b, exp, (uint16_t)port, &free_slot);
-		if (e && natport_same_announcement(e, master, exp)) {
-			e->expires = b->now + policy->timeout;
-			return e->port;
-		}
+	e = natport_held(b, master, exp);
+	if (e) {
+		e->expires = b->now + policy->timeout;
+		return e->port;
 	}
 	natport_make_room(b, master, exp->class, policy->max_expected);
 	for (uint32_t port = first; port <= last; port++) {

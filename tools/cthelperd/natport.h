@@ -49,6 +49,16 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 			    const struct cthd_expect *exp);
 
 /*
+ * The port the same master's same announcement holds (see
+ * cthd_natports_pick()), without refreshing it, reserving or evicting
+ * anything; 0 when it holds none. For a message that names the port but
+ * opens nothing (a SIP unregistration): it must not take a port from
+ * anyone, nor drop the one whose expectation the kernel still keeps.
+ */
+uint16_t cthd_natports_held(struct cthd_natports *b, const struct cthd_conntrack *master,
+			    const struct cthd_expect *exp);
+
+/*
  * A port an expectation already holds, which this daemon did not hand
  * out (one found in the kernel at start: a restart forgets the book).
  * Taken for everyone, for timeout seconds from now.

@@ -27,6 +27,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 
 #include "../helper.h"
+#include "../natport.h"
 #include "sip.h"
 
 static const struct cthd_helper sip_helper, sip_tcp_helper;
@@ -450,6 +451,15 @@ static bool sip_contact_transport_is_ours(const struct sip_ctx *x, struct sip_sp
 	       !strncasecmp(x->msg + val.off, x->ct->l4proto == IPPROTO_TCP ? "tcp" : "udp", 3);
 }
 
+/* Under NAT, the port the same connection's registration of exp was told; 0: none. */
+static uint16_t sip_registered_port(const struct sip_ctx *x, const struct cthd_expect *exp)
+{
+	/* without the core's reservations (a helper's own unit tests): as announced */
+	if (!x->res->natports)
+		return exp->nat_port;
+	return cthd_natports_held(x->res->natports, x->ct, exp);
+}
+
 /*
  * Returns true when the REGISTER is the sender's own (its first Contact is
  * at the sender's address): its answer may then end the registration.
@@ -504,7 +514,18 @@ static bool sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 				x->edits_overflow = true;
 				return true;
 			}
-			if (!cthd_result_nat_port(x->res, ct, &exp)) {
+			if (!expires) {
+				/*
+				 * An unregistration reserves nothing: the port
+				 * its registration holds, or its Contact as it
+				 * is. A reservation of its own would evict the
+				 * registration's, whose expectation the kernel
+				 * keeps, and another phone could be told it.
+				 */
+				exp.tuple.dport = sip_registered_port(x, &exp);
+				if (!exp.tuple.dport)
+					return true;
+			} else if (!cthd_result_nat_port(x->res, ct, &exp)) {
 				x->res->lost++;
 				return true;
 			}
@@ -516,11 +537,11 @@ static bool sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 	}
 	/*
 	 * An unregistration opens nothing, but its Contact is rewritten as the
-	 * registration's was (the same port: the core's answer for the same
-	 * master and announced port), for the registrar to remove the binding
-	 * it has: left alone (its port not the connection's, as over TCP) it
-	 * would name the private address, the registrar keep the binding and
-	 * say so in its 200 OK, and that keep the expectation.
+	 * registration's was (the port the core holds for the same master and
+	 * announced port), for the registrar to remove the binding it has:
+	 * left alone (its port not the connection's, as over TCP) it would
+	 * name the private address, the registrar keep the binding and say so
+	 * in its 200 OK, and that keep the expectation.
 	 */
 	if (expires && cthd_result_add_expect(x->res, &exp) < 0)
 		x->res->lost++;

@@ -827,6 +827,71 @@ static void test_register_snat_tcp(struct tap *t)
 		  "rc %d n_expect %u out '%.*s'", rc, k2.last.n_expect, (int)k2.out_len[O], k2.out[O]);
 }
 
+/*
+ * An unregistration opens nothing and reserves nothing: one naming a
+ * Contact port its registration never had must not evict the
+ * registration's reservation (the kernel keeps its expectation, and a
+ * second phone would be told that port), and many of them must not fill
+ * the book so that a phone that registers gets no port.
+ */
+static void test_unregister_snat_reserves_nothing(struct tap *t)
+{
+	static struct cthd_natports book;
+	static struct conv k1, k2, v;
+	unsigned int held = 0;
+	int rc;
+
+	conv_natports_reset(&book, "sip-tcp", 100);
+	conv_init(&k1, "sip-tcp", "192.168.1.10", "203.0.113.1", 40000, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k1.ct.tuple[R].dport = 40001;
+	conv_init(&k2, "sip-tcp", "192.168.1.11", "203.0.113.1", 40002, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k2.ct.id = 2;
+	k2.ct.tuple[R].dport = 40003;
+	k1.natports = k2.natports = &book;
+	rc = sip_send_fresh(&k1, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5060", "300"));
+	rc |= sip_send_fresh(&k1, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5999", "0"));
+	tap_check(t, rc == 0 && conv_out_is(&k1, O,
+		TCP_REG("192.168.1.10:5060", "192.168.1.10:5999", "0")) && k1.last.n_expect == 0 &&
+		  conv_natport_held(&book, 5060) && !conv_natport_held(&book, 5999),
+		  "sip_tcp_unregister_snat_of_another_port_evicts_nothing",
+		  "rc %d 5060 held %d 5999 held %d out '%.*s'", rc, conv_natport_held(&book, 5060),
+		  conv_natport_held(&book, 5999), (int)k1.out_len[O], k1.out[O]);
+	rc = sip_send_fresh(&k2, O, TCP_REG("192.168.1.11:5060", "192.168.1.11:5060", "300"));
+	tap_check(t, rc == 0 && k2.last.n_expect == 1 && k2.last.expect[0].tuple.dport == 5061,
+		  "sip_tcp_register_snat_after_it_not_told_the_held_port", "rc %d told %u", rc,
+		  k2.last.n_expect ? k2.last.expect[0].tuple.dport : 0);
+
+	conv_natports_reset(&book, "sip", 100);
+	conv_init(&k1, "sip", "192.168.1.10", "203.0.113.1", 10000, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k1.natports = &book;
+	for (unsigned int i = 0; i < 300; i++) {
+		k1.ct.id = 1000 + i;
+		k1.ct.tuple[O].sport = (uint16_t)(10000 + i);
+		k1.ct.tuple[R].dport = (uint16_t)(20000 + i);
+		memset(k1.priv, 0, sizeof(k1.priv));
+		rc |= sip_send_fresh(&k1, O,
+			"REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: 2 REGISTER\r\n"
+			"Contact: <sip:x@192.168.1.10:5070>;expires=0\r\nContent-Length: 0\r\n\r\n");
+	}
+	for (unsigned int p = 5070; p < 5070 + 300; p++)
+		held += conv_natport_held(&book, (uint16_t)p);
+	conv_init(&v, "sip", "192.168.1.11", "203.0.113.1", 5062, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	v.ct.id = 2;
+	v.natports = &book;
+	rc |= sip_send_fresh(&v, O,
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: 2 REGISTER\r\n"
+		"Contact: <sip:v@192.168.1.11:5070>;expires=300\r\nContent-Length: 0\r\n\r\n");
+	tap_check(t, rc == 0 && held == 0 && v.last.n_expect == 1 &&
+		  v.last.expect[0].tuple.dport == 5070,
+		  "sip_unregistrations_do_not_fill_the_nat_port_book",
+		  "rc %d held %u; a registration then: n_expect %u told %u", rc, held,
+		  v.last.n_expect, v.last.n_expect ? v.last.expect[0].tuple.dport : 0);
+}
+
 /* Contact: first, then more entries than the parser reads (the message cannot be rewritten). */
 static void contacts_past_the_parser(char *buf, size_t size, const char *first)
 {
@@ -1433,6 +1498,7 @@ int main(void)
 	test_register(&t);
 	test_register_snat(&t);
 	test_register_snat_tcp(&t);
+	test_unregister_snat_reserves_nothing(&t);
 	test_snat_dropped_message_reserves_no_port(&t);
 	test_non_udp(&t);
 	test_tcp(&t);
