@@ -164,7 +164,15 @@ static uint16_t sip_expect_media(struct sip_ctx *x, const struct sdp_addr *a, ui
 		cthd_expect_to_sender(&exp, ct, dir, IPPROTO_UDP, port, port, !x->direct_media);
 		exp.class = class;
 		if (x->natted && !cthd_result_nat_port(x->res, ct, &exp)) {
-			x->res->lost++;		/* no free port */
+			/*
+			 * No port for it (none free, or no room for one more
+			 * expectation): with its address rewritten and its
+			 * port not, the peer would send this stream to a port
+			 * that may be another's. Drop the message, as
+			 * nf_nat_sip does when it finds no port.
+			 */
+			x->res->lost++;
+			x->edits_overflow = true;
 			return 0;
 		}
 	} else {
