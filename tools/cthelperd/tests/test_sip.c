@@ -821,22 +821,30 @@ static void test_register_snat(struct tap *t)
 	"CSeq: 1 REGISTER\r\nContact: <sip:alice@" contact ";transport=tcp>\r\n" \
 	"Expires: " expires "\r\nContent-Length: 0\r\n\r\n"
 
+/*
+ * Two phones behind one SNAT, over TCP from ports of their own (40000 and
+ * 40002, mapped to 40001 and 40003), sharing a fresh book.
+ */
+static void tcp_phones_behind_snat(struct conv *k1, struct conv *k2, struct cthd_natports *book)
+{
+	conv_natports_reset(book, "sip-tcp", 100);
+	conv_init(k1, "sip-tcp", "192.168.1.10", "203.0.113.1", 40000, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k1->ct.tuple[R].dport = 40001;
+	conv_init(k2, "sip-tcp", "192.168.1.11", "203.0.113.1", 40002, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k2->ct.id = 2;
+	k2->ct.tuple[R].dport = 40003;
+	k1->natports = k2->natports = book;
+}
+
 static void test_register_snat_tcp(struct tap *t)
 {
 	static struct cthd_natports book;
 	struct conv k1, k2;
 	int rc;
 
-	memset(&book, 0, sizeof(book));
-	book.helper = cthd_helper_find("sip-tcp");
-	book.now = 100;
-	conv_init(&k1, "sip-tcp", "192.168.1.10", "203.0.113.1", 40000, "198.51.100.2",
-		  "198.51.100.2", 5060);
-	k1.ct.tuple[R].dport = 40001;
-	conv_init(&k2, "sip-tcp", "192.168.1.11", "203.0.113.1", 40002, "198.51.100.2",
-		  "198.51.100.2", 5060);
-	k2.ct.id = 2;
-	k1.natports = k2.natports = &book;
+	tcp_phones_behind_snat(&k1, &k2, &book);
 	rc = sip_send_fresh(&k1, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5060", "300"));
 	tap_check(t, rc == 0 && conv_out_is(&k1, O,
 		TCP_REG("192.168.1.10:5060", "203.0.113.1:5060", "300")) && k1.last.n_expect == 1 &&
@@ -876,15 +884,7 @@ static void test_unregister_snat_reserves_nothing(struct tap *t)
 	unsigned int held = 0;
 	int rc;
 
-	conv_natports_reset(&book, "sip-tcp", 100);
-	conv_init(&k1, "sip-tcp", "192.168.1.10", "203.0.113.1", 40000, "198.51.100.2",
-		  "198.51.100.2", 5060);
-	k1.ct.tuple[R].dport = 40001;
-	conv_init(&k2, "sip-tcp", "192.168.1.11", "203.0.113.1", 40002, "198.51.100.2",
-		  "198.51.100.2", 5060);
-	k2.ct.id = 2;
-	k2.ct.tuple[R].dport = 40003;
-	k1.natports = k2.natports = &book;
+	tcp_phones_behind_snat(&k1, &k2, &book);
 	rc = sip_send_fresh(&k1, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5060", "300"));
 	rc |= sip_send_fresh(&k1, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5999", "0"));
 	tap_check(t, rc == 0 && conv_out_is(&k1, O,
