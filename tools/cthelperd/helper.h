@@ -473,9 +473,10 @@ int cthd_stream_messages(const struct cthd_packet *pkt, struct cthd_stream *st,
  * one; the same master announcing the same port again (a retransmission)
  * gets the same answer. Sets exp->tuple.dport and returns it; 0 when no
  * port is free, or res has no room for the expectation (then add no
- * expectation, and rewrite nothing). A reservation cannot be taken back
- * (and may evict the master's earlier one, see the class's max_expected):
- * check that the rewrite can be made before asking.
+ * expectation, and rewrite nothing). The reservation (and the eviction of
+ * the master's earlier one it may make, see the class's max_expected) is
+ * taken back only if the packet goes out without its rewrites (CTHD_DROP,
+ * or an error): check that the rewrite can be made before asking.
  */
 uint16_t cthd_result_nat_port(struct cthd_result *res, const struct cthd_conntrack *master,
 			      struct cthd_expect *exp);

@@ -81,8 +81,9 @@ uint16_t cthd_result_nat_port(struct cthd_result *res, const struct cthd_conntra
 	uint16_t port = 0;
 
 	/*
-	 * No room for the expectation: none reserved, for a reservation
-	 * cannot be taken back and may evict the master's earlier one.
+	 * No room for the expectation: none reserved, for in a packet that
+	 * goes out a reservation stays, and it may evict the master's
+	 * earlier one.
 	 * Without the core's reservations (a helper's own unit tests): as
 	 * announced.
 	 */

@@ -55,6 +55,37 @@ static struct cthd_natport *natport_find(struct cthd_natports *b, const struct c
 	return NULL;
 }
 
+/* Keeps e as it is now, for cthd_natports_undo(); the caller checked for room. */
+static void natport_log(struct cthd_natports *b, struct cthd_natport *e)
+{
+	struct cthd_natport_undo *u = &b->undo[b->n_undo++];
+
+	u->slot = (uint32_t)(e - b->slot);
+	u->was = *e;
+}
+
+void cthd_natports_begin(struct cthd_natports *b, uint64_t now)
+{
+	b->now = now;
+	b->n_undo = 0;
+}
+
+/* The book as it was when the packet had made mark changes. */
+static void natport_undo_to(struct cthd_natports *b, unsigned int mark)
+{
+	/* newest first: a slot written twice gets its oldest copy back */
+	while (b->n_undo > mark) {
+		const struct cthd_natport_undo *u = &b->undo[--b->n_undo];
+
+		b->slot[u->slot] = u->was;
+	}
+}
+
+void cthd_natports_undo(struct cthd_natports *b)
+{
+	natport_undo_to(b, 0);
+}
+
 /* Keep the master below max (0: no limit) of the class: free its oldest. */
 static void natport_make_room(struct cthd_natports *b, const struct cthd_conntrack *master,
 			      uint8_t class, uint32_t max)
@@ -71,8 +102,10 @@ static void natport_make_room(struct cthd_natports *b, const struct cthd_conntra
 		if (!oldest || e->expires < oldest->expires)
 			oldest = e;
 	}
-	if (oldest && max && held >= max)
+	if (oldest && max && held >= max) {
+		natport_log(b, oldest);
 		oldest->expires = 0;
+	}
 }
 
 static bool natport_same_announcement(const struct cthd_natport *e,
@@ -121,10 +154,14 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 			    const struct cthd_expect *exp)
 {
 	uint32_t first = exp->nat_port, last = natport_last(exp);
+	unsigned int mark = b->n_undo;
 	const struct cthd_policy *policy;
 	struct cthd_natport *free_slot, *e;
 
 	if (!b->helper || exp->class >= b->helper->n_policies || exp->nat_port == 0)
+		return 0;
+	/* an eviction and a reservation, both to be taken back if need be */
+	if (CTHD_NATPORT_UNDO - b->n_undo < 2)
 		return 0;
 	policy = &b->helper->policies[exp->class];
 	/*
@@ -133,6 +170,7 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 	 */
 	e = natport_held(b, master, exp);
 	if (e) {
+		natport_log(b, e);
 		e->expires = b->now + policy->timeout;
 		return e->port;
 	}
@@ -141,6 +179,7 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 		e = natport_find(b, exp, (uint16_t)port, &free_slot);
 		if (e || !free_slot)
 			continue;
+		natport_log(b, free_slot);
 		memset(free_slot, 0, sizeof(*free_slot));
 		free_slot->expires = b->now + policy->timeout;
 		free_slot->master_id = master->id;
@@ -152,6 +191,8 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 		free_slot->dst = exp->tuple.dst;
 		return (uint16_t)port;
 	}
+	/* no port: the master's oldest reservation was evicted for nothing */
+	natport_undo_to(b, mark);
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 #define CTHD_NATPORT_SLOTS	4096	/* power of two */
 #define CTHD_NATPORT_PROBE	16	/* slots a key may take, from its hash on */
 #define CTHD_NATPORT_SEARCH	256	/* ports tried, from the announced one on */
+/* slot writes one packet may make: a pick writes at most two */
+#define CTHD_NATPORT_UNDO	(4 * CTHD_EXPECT_MAX)
 
 struct cthd_natport {
 	uint64_t expires;		/* monotonic seconds; at or before now: free */
@@ -31,11 +33,34 @@ struct cthd_natport {
 	union cthd_addr dst;		/* where the peer is sent */
 };
 
+/* A slot as it was before the current packet wrote it. */
+struct cthd_natport_undo {
+	uint32_t slot;
+	struct cthd_natport was;
+};
+
 struct cthd_natports {
-	uint64_t now;			/* set by the caller before each packet */
+	uint64_t now;			/* set by cthd_natports_begin() */
 	const struct cthd_helper *helper;	/* its policies: timeouts, limits */
+	unsigned int n_undo;
+	struct cthd_natport_undo undo[CTHD_NATPORT_UNDO];
 	struct cthd_natport slot[CTHD_NATPORT_SLOTS];
 };
+
+/*
+ * A packet starts (at now, monotonic seconds): from here on, what it
+ * reserves, refreshes or evicts can be taken back by cthd_natports_undo().
+ */
+void cthd_natports_begin(struct cthd_natports *b, uint64_t now);
+
+/*
+ * The packet goes out without its rewrites (dropped, or accepted unchanged
+ * on an error): the book as it was at cthd_natports_begin(). Its peer
+ * was told none of the ports, and a reservation it evicted still has its
+ * expectation in the kernel: kept evicted, its port could be handed to
+ * another master, whose peer would then reach the first one's expectation.
+ */
+void cthd_natports_undo(struct cthd_natports *b);
 
 /*
  * The port for exp (exp->nat_port announced): the same one again for the
@@ -43,7 +68,8 @@ struct cthd_natports {
  * one on (free: no reservation for the same protocol, destination address
  * and port, whatever the source), reserved for the class's timeout. A master holds at most its
  * class's max_expected reservations, as the kernel keeps at most that many
- * expectations (the oldest goes). 0 when no port is free.
+ * expectations (the oldest goes). 0 when no port is free, or the packet
+ * already made CTHD_NATPORT_UNDO changes (then nothing is changed).
  */
 uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack *master,
 			    const struct cthd_expect *exp);

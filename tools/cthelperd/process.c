@@ -153,20 +153,34 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		s->natports.now = s->fixed_now ? s->fixed_now : (uint64_t)now.tv_sec;
 		s->natports.helper = h;
+		cthd_natports_begin(&s->natports,
+				    s->fixed_now ? s->fixed_now : (uint64_t)now.tv_sec);
 		res->natports = &s->natports;
 	}
 	pkt.options = options;
 	err = h->process(&pkt, &info.ct, s->priv, res);
 	if (err < 0) {
 		fail(out, err, "helper failed");
-		cthd_result_reset(res);
 		goto accept;
 	}
 	c->parse_errors += res->parse_errors;
 	c->lost += res->lost;
 
+	if (res->verdict == CTHD_DROP) {
+		/*
+		 * A dropped packet reaches no one: it opens and removes no
+		 * expectation (the kernel would attach them anyway), and
+		 * its NAT ports go back. Its private data still goes: a
+		 * stream marks where the resent copy starts.
+		 */
+		if (res->natports)
+			cthd_natports_undo(res->natports);
+		res->n_expect = 0;
+		res->expect_flush = 0;
+		res->n_mangle = 0;
+		v.verdict = NF_DROP;
+	}
 	if (res->n_mangle) {
 		long len = cthd_mangle_packet(&pkt, res->mangle, res->n_mangle,
 					      s->packet, sizeof(s->packet));
@@ -178,8 +192,6 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		v.payload = s->packet;
 		v.payload_len = (size_t)len;
 	}
-	if (res->verdict == CTHD_DROP)
-		v.verdict = NF_DROP;
 	if (res->priv_changed && priv_usable) {
 		v.send_ct = true;
 		v.priv = s->priv;
@@ -245,6 +257,10 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 	fail(out, -errno, "verdict does not fit");
 	out->n_extra = 0;
 accept:
+	/* unchanged, without its expectations: its NAT ports go back */
+	if (res->natports)
+		cthd_natports_undo(res->natports);
+	cthd_result_reset(res);
 	c->accepted_on_error++;
 plain:
 	memset(&v, 0, sizeof(v));

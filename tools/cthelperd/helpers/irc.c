@@ -263,8 +263,8 @@ static int irc_line(void *ctx, const char *line, size_t len, size_t offset)
 	if (seg->natted) {
 		/*
 		 * Room for the rewrite first (it may turn out not to need it):
-		 * the core's reservation cannot be taken back, and it may evict
-		 * one of the master's that the kernel keeps.
+		 * the core's reservation stays with the packet that goes out,
+		 * and it may evict one of the master's that the kernel keeps.
 		 */
 		if (res->n_mangle >= CTHD_MANGLE_MAX) {
 			res->lost++;

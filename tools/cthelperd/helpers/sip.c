@@ -517,7 +517,7 @@ static bool sip_expect_register(struct sip_ctx *x, const struct sip_msg *m)
 			char text[SIP_EDIT_TEXT];
 			int n;
 
-			/* the Contact's edit must fit: a reservation is not taken back */
+			/* the Contact's edit must fit, or the message is dropped */
 			if (!sip_edits_fit(x, 1)) {
 				x->edits_overflow = true;
 				return true;

@@ -452,9 +452,9 @@ static void tns_redirect_data(struct tns_segment *seg, const uint8_t *data, size
 
 		/*
 		 * Everything that can fail is checked before the core reserves
-		 * a port (cthd_result_nat_port() cannot take it back, and for
-		 * this one-expectation class it evicts the master's previous
-		 * one): an expectation without its rewrite would send the
+		 * a port (the packet goes out, and the reservation with it,
+		 * which for this one-expectation class evicts the master's
+		 * previous one): an expectation without its rewrite would send the
 		 * client where nothing waits, a reservation without either
 		 * would refuse the port to others for nothing.
 		 */

@@ -58,10 +58,16 @@ int conv_send_seq_len(struct conv *k, enum cthd_dir dir, uint32_t seq, const voi
 		return -ENOENT;
 	memset(&k->last, 0, sizeof(k->last));
 	k->last.natports = k->natports;
+	/* as the core does (process.c): the book's changes go back with a drop */
+	if (k->natports)
+		cthd_natports_begin(k->natports, k->natports->now);
 	memcpy(priv_before, k->priv, sizeof(priv_before));
 	rc = k->helper->process(&pkt, &k->ct, k->priv, &k->last);
-	if (rc < 0)
+	if (rc < 0) {
+		if (k->natports)
+			cthd_natports_undo(k->natports);
 		return rc;
+	}
 	if (k->last.priv_changed != (memcmp(priv_before, k->priv, sizeof(priv_before)) != 0))
 		return -EBADMSG;
 	n = cthd_mangle_payload(pkt.payload, pkt.payload_len, k->last.mangle,
@@ -71,6 +77,8 @@ int conv_send_seq_len(struct conv *k, enum cthd_dir dir, uint32_t seq, const voi
 	if (k->last.verdict == CTHD_DROP) {
 		if (k->last.n_expect || k->last.n_mangle)
 			return -EBADMSG;
+		if (k->natports)
+			cthd_natports_undo(k->natports);
 		k->dropped++;
 		return rc;
 	}

@@ -424,8 +424,8 @@ static void test_offer_snat(struct tap *t)
 /*
  * Under NAT an offer whose rewrite does not fit the packet's edits (32:
  * here taken by passive offers before it) opens nothing: it must reserve
- * no port either, for a reservation is not taken back and, the master
- * holding its 8 already, evicts one of them the kernel keeps.
+ * no port either, for the packet goes out and a reservation with it,
+ * which, the master holding its 8 already, evicts one the kernel keeps.
  */
 static void test_snat_offer_past_the_edits(struct tap *t)
 {

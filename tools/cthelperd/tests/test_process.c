@@ -25,6 +25,7 @@
 #include "../expect_nl.h"
 #include "../process.h"
 #include "../stats.h"
+#include "../helpers/sip.h"
 #include "tap.h"
 
 #define QUEUE 7
@@ -50,6 +51,7 @@ struct scenario {
 	uint32_t cap_len;	/* NFQA_CAP_LEN, when not 0: the packet's real length */
 	uint32_t ct_id;		/* CTA_ID; 0: 99 */
 	uint32_t seq;		/* TCP sequence number; 0: 1000 */
+	const char *queue_helper;	/* the queue's helper; NULL: ftp */
 };
 
 static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
@@ -392,7 +394,8 @@ static struct parsed_verdict run_on_kernel(const struct scenario *sc,
 	struct nlmsghdr *nlh = build_queue_msg(msg, sizeof(msg), sc);
 
 	write_seed(nlh);
-	cthd_process_packet(nlh, cthd_helper_find("ftp"), NULL, exp_per_verdict, &scratch, c, out);
+	cthd_process_packet(nlh, cthd_helper_find(sc->queue_helper ? sc->queue_helper : "ftp"),
+			    NULL, exp_per_verdict, &scratch, c, out);
 	return parse_verdict(out->verdict);
 }
 
@@ -718,6 +721,11 @@ static void test_nat_port_clash(struct tap *t)
 
 	/* every port of the search taken: no expectation and no rewrite */
 	memset(&scratch.natports, 0, sizeof(scratch.natports));
+	b.ct_id = 1;
+	b.client.port = 19999;
+	b.payload = "PORT 192,168,1,11,39,16\r\n";	/* 10000: the master's earlier one */
+	p = run(&b, &c, &out);
+	b.payload = "PORT 192,168,1,11,19,137\r\n";
 	for (uint32_t id = 100; id < 100 + CTHD_NATPORT_SEARCH; id++) {
 		b.ct_id = id;
 		b.client.port = (uint16_t)(20000 + id);
@@ -730,6 +738,16 @@ static void test_nat_port_clash(struct tap *t)
 	tap_check(t, p.ok && p.verdict == NF_ACCEPT && !p.has_exp && !p.payload && c.lost == 1,
 		  "nat_port_none_free_nothing_announced", "exp %d dport %u lost %lu", p.has_exp,
 		  p.exp_dport, (unsigned long)c.lost);
+	/*
+	 * ...and without a new expectation the kernel keeps the master's
+	 * earlier one: its port stays reserved, not evicted for nothing.
+	 */
+	b.ct_id = 2;
+	b.client.port = 19998;
+	b.payload = "PORT 192,168,1,11,39,16\r\n";
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.has_exp && p.exp_dport == 10001,
+		  "nat_port_none_free_keeps_the_masters_earlier_port", "told %u", p.exp_dport);
 	memset(&scratch.natports, 0, sizeof(scratch.natports));
 	scratch.fixed_now = 0;
 }
@@ -892,6 +910,85 @@ static void test_expect_assigns_helper(struct tap *t)
 		  "helper '%s'", p.exp_helper);
 }
 
+#define TCP_REGISTER(cseq, contact)							\
+	"REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: " cseq " REGISTER\r\n"			\
+	"Contact: <sip:a@" contact ";transport=tcp>\r\nExpires: 300\r\nContent-Length: 0\r\n\r\n"
+
+/* A SIP phone behind SNAT (to 203.0.113.1) registering over TCP with 198.51.100.2. */
+static struct scenario sip_tcp_phone(const char *addr, uint16_t port, uint32_t ct_id)
+{
+	static uint8_t new_priv[CTHD_PRIV_MAX];
+	struct scenario sc = {
+		.family = AF_INET, .client = { addr, port }, .server = { "198.51.100.2", 5060 },
+		.client_nat = "203.0.113.1", .server_nat = "198.51.100.2",
+		.dir = CTHD_DIR_ORIGINAL, .help_name = "sip-tcp", .queue_helper = "sip-tcp",
+		.priv = new_priv, .priv_len = cthd_helper_find("sip-tcp")->priv_len, .ct_id = ct_id,
+	};
+
+	return sc;
+}
+
+/*
+ * A dropped packet's NAT ports go back. One TCP segment carries a
+ * re-REGISTER (a new Contact port: its reservation evicts the
+ * registration's, signalling keeps one a master) and a message that
+ * cannot be rewritten: the segment is dropped, and the kernel keeps the
+ * registration's expectation. Were the eviction kept, another phone behind
+ * the same SNAT would be told that port, and calls for it would reach the
+ * first phone's expectation; were the new reservation kept, that port
+ * would be refused to others for an hour for nothing.
+ */
+static void test_nat_ports_of_a_dropped_packet_go_back(struct tap *t)
+{
+	static char seg2[4096];
+	struct scenario a = sip_tcp_phone("192.168.1.10", 40000, 1);
+	struct scenario b = sip_tcp_phone("192.168.1.11", 40002, 2);
+	struct scenario c3 = sip_tcp_phone("192.168.1.12", 40004, 3);
+	struct cthd_counters c = { 0 };
+	struct cthd_outcome out;
+	struct parsed_verdict p;
+	uint8_t priv[CTHD_PRIV_MAX];
+	size_t n;
+
+	memset(&scratch.natports, 0, sizeof(scratch.natports));
+	memset(scratch.priv_cache, 0, sizeof(scratch.priv_cache));
+	scratch.fixed_now = 1000;
+	a.payload = TCP_REGISTER("1", "192.168.1.10:5060");
+	p = run(&a, &c, &out);
+	tap_check(t, p.ok && p.verdict == NF_ACCEPT && p.n_exp == 1 && p.exp_dport == 5060 &&
+		  p.help_info && p.help_info_len == a.priv_len,
+		  "nat_book_registration_told_its_port", "verdict %u n_exp %u dport %u",
+		  p.verdict, p.n_exp, p.exp_dport);
+	if (!p.help_info)
+		return;
+	memcpy(priv, p.help_info, a.priv_len);
+
+	n = (size_t)snprintf(seg2, sizeof(seg2), "%s%s", TCP_REGISTER("2", "192.168.1.10:5070"),
+			     "OPTIONS sip:198.51.100.2 SIP/2.0\r\nCSeq: 3 OPTIONS\r\n"
+			     "Contact: <sip:a@192.168.1.10>");
+	for (unsigned int i = 0; i < SIP_CONTACT_MAX; i++)
+		n += (size_t)snprintf(seg2 + n, sizeof(seg2) - n, ", <sip:c%u@192.0.2.1>", i);
+	snprintf(seg2 + n, sizeof(seg2) - n, "\r\nContent-Length: 0\r\n\r\n");
+	a.payload = seg2;
+	a.priv = priv;
+	a.seq = 1000 + (uint32_t)strlen(TCP_REGISTER("1", "192.168.1.10:5060"));
+	p = run(&a, &c, &out);
+	tap_check(t, p.ok && p.verdict == NF_DROP && !p.has_exp && !p.has_flush && !p.payload,
+		  "nat_book_segment_with_an_unrewritable_message_dropped_whole",
+		  "verdict %u exp %d flush %d payload %d", p.verdict, p.has_exp, p.has_flush,
+		  p.payload != NULL);
+
+	b.payload = TCP_REGISTER("1", "192.168.1.11:5070");
+	p = run(&b, &c, &out);
+	tap_check(t, p.ok && p.n_exp == 1 && p.exp_dport == 5070,
+		  "nat_book_dropped_packets_reservation_taken_back", "told %u", p.exp_dport);
+	c3.payload = TCP_REGISTER("1", "192.168.1.12:5060");
+	p = run(&c3, &c, &out);
+	tap_check(t, p.ok && p.n_exp == 1 && p.exp_dport == 5061,
+		  "nat_book_dropped_packets_eviction_taken_back", "told %u (5060: the first "
+		  "phone's, whose expectation the kernel keeps)", p.exp_dport);
+}
+
 /*
  * NFQA_EXP_FLUSH: with NFQA_CT (the kernel acts on the conntrack part
  * only when it is there), before the expectations, an ack asked for; on a
@@ -969,6 +1066,7 @@ int main(int argc, char **argv)
 	test_plain_line(&t);
 	test_stale_private_data(&t);
 	test_nat_port_clash(&t);
+	test_nat_ports_of_a_dropped_packet_go_back(&t);
 	test_errors_accept(&t);
 	test_nla_collect(&t);
 	test_expect_flush(&t);
