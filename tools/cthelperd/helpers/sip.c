@@ -674,6 +674,7 @@ static void sip_nat_headers(struct sip_ctx *x, const struct sip_msg *m)
 /* One message at payload offset base. */
 static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram)
 {
+	bool registers = false;
 	struct sip_msg m;
 	int rc;
 
@@ -693,12 +694,17 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 		sip_nat_headers(x, &m);
 	if (m.sdp && m.body.len && sip_msg_offers_media(&m))
 		sip_expect_sdp(x, m.body.off, m.body.len);
-	if (m.request && m.method == SIP_METHOD_INVITE)
-		sip_remember(x, &x->call->invite_cseq1, m.cseq);
-	if (m.request && m.method == SIP_METHOD_REGISTER && sip_expect_register(x, &m))
-		sip_remember(x, &x->call->register_cseq1, m.cseq);
+	if (m.request && m.method == SIP_METHOD_REGISTER)
+		registers = sip_expect_register(x, &m);
 	if (x->natted)
 		sip_apply_edits(x, &m, base);
+	/* a dropped request reached no one: an answer naming it answers nothing */
+	if (x->res->verdict == CTHD_DROP)
+		return 0;
+	if (m.request && m.method == SIP_METHOD_INVITE)
+		sip_remember(x, &x->call->invite_cseq1, m.cseq);
+	if (registers)
+		sip_remember(x, &x->call->register_cseq1, m.cseq);
 	return 0;
 }
 

@@ -938,11 +938,22 @@ static void contacts_past_the_parser(char *buf, size_t size, const char *first)
 	snprintf(buf + n, size - n, "\r\n");
 }
 
+/* An offer of the SNATed phone (snat_phone_booked()) that cannot be rewritten whole. */
+static void unrewritable_offer(char *text, size_t size, const char *cseq, unsigned int port)
+{
+	char contacts[1024];
+
+	contacts_past_the_parser(contacts, sizeof(contacts), "<sip:alice@192.168.1.10>");
+	snprintf(text, size, "%s sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: %s\r\n%s"
+		 "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n"
+		 "m=audio %u RTP/AVP 0\r\n", strchr(cseq, ' ') + 1, cseq, contacts, port);
+}
+
 /*
  * Under NAT a message that cannot be rewritten whole is dropped and opens
- * nothing: it must reserve no port either, for a reservation is not taken
- * back and evicts the master's of the class (4 audio, 1 signalling) that
- * the kernel keeps.
+ * nothing: it must leave the book as it was, neither holding a port for
+ * it nor having evicted the master's of the class (4 audio, 1 signalling)
+ * that the kernel keeps.
  */
 static void test_snat_dropped_message_reserves_no_port(struct tap *t)
 {
@@ -954,11 +965,7 @@ static void test_snat_dropped_message_reserves_no_port(struct tap *t)
 	snat_phone_booked(&k, &book);
 	rc = sip_send_fresh(&k, O, SNAT_INVITE(
 		"m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 0\r\n"));
-	contacts_past_the_parser(contacts, sizeof(contacts), "<sip:alice@192.168.1.10>");
-	snprintf(text, sizeof(text),
-		 "UPDATE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 2 UPDATE\r\n%s"
-		 "c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n"
-		 "m=audio 4020 RTP/AVP 0\r\n", contacts);
+	unrewritable_offer(text, sizeof(text), "2 UPDATE", 4020);
 	rc |= sip_send_fresh(&k, O, text);
 	tap_check(t, rc == 0 && k.dropped == 1 && conv_natport_held(&book, 4000) &&
 		  conv_natport_held(&book, 4001) && conv_natport_held(&book, 4010) &&
@@ -983,6 +990,35 @@ static void test_snat_dropped_message_reserves_no_port(struct tap *t)
 		  "sip_snat_dropped_register_reserves_no_port",
 		  "rc %d dropped %u held 5070 %d 5072 %d", rc, k.dropped,
 		  conv_natport_held(&book, 5070), conv_natport_held(&book, 5072));
+}
+
+/*
+ * A dropped message reached no one: its CSeq is not the last INVITE's.
+ * After a re-INVITE (CSeq 2) that cannot be rewritten, a refusal naming
+ * CSeq 2 answers nothing the callee saw and must leave the call's media
+ * open; one naming CSeq 1, the INVITE that went out, is the last INVITE's.
+ */
+static void test_snat_dropped_invite_not_remembered(struct tap *t)
+{
+	static struct cthd_natports book;
+	char text[2048];
+	struct conv k;
+	int rc;
+
+	snat_phone_booked(&k, &book);
+	rc = sip_send_fresh(&k, O, SNAT_INVITE("m=audio 4000 RTP/AVP 0\r\n"));
+	unrewritable_offer(text, sizeof(text), "2 INVITE", 4010);
+	rc |= sip_send_fresh(&k, O, text);
+	tap_check(t, rc == 0 && k.dropped == 1, "sip_snat_unrewritable_reinvite_dropped",
+		  "rc %d dropped %u", rc, k.dropped);
+	rc = sip_send_fresh(&k, R, "SIP/2.0 488 Not Acceptable Here\r\nCSeq: 2 INVITE\r\nl: 0\r\n\r\n");
+	tap_check(t, rc == 0 && k.last.expect_flush == 0,
+		  "sip_snat_refusal_of_a_dropped_invite_removes_nothing", "rc %d flush 0x%x", rc,
+		  k.last.expect_flush);
+	rc = sip_send_fresh(&k, R, "SIP/2.0 488 Not Acceptable Here\r\nCSeq: 1 INVITE\r\nl: 0\r\n\r\n");
+	tap_check(t, rc == 0 && k.last.expect_flush == SIP_FLUSH_MEDIA,
+		  "sip_snat_refusal_of_the_invite_that_went_out_removes_media", "rc %d flush 0x%x",
+		  rc, k.last.expect_flush);
 }
 
 static void test_non_udp(struct tap *t)
@@ -1536,6 +1572,7 @@ int main(void)
 	test_register_snat_tcp(&t);
 	test_unregister_snat_reserves_nothing(&t);
 	test_snat_dropped_message_reserves_no_port(&t);
+	test_snat_dropped_invite_not_remembered(&t);
 	test_snat_stream_without_a_port_not_sent_half_rewritten(&t);
 	test_non_udp(&t);
 	test_tcp(&t);
