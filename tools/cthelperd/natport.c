@@ -55,40 +55,44 @@ static struct cthd_natport *natport_find(struct cthd_natports *b, const struct c
 	return NULL;
 }
 
-/* Keeps e as it is now, for cthd_natports_undo(); the caller checked for room. */
+/* Keeps e as it was before the packet, for cthd_natports_undo(). */
 static void natport_log(struct cthd_natports *b, struct cthd_natport *e)
 {
-	struct cthd_natport_undo *u = &b->undo[b->n_undo++];
+	uint32_t i = (uint32_t)(e - b->slot);
+	struct cthd_natport_undo *u;
 
-	u->slot = (uint32_t)(e - b->slot);
+	if (b->logged_in[i] == b->packet)
+		return;
+	b->logged_in[i] = b->packet;
+	u = &b->undo[b->n_undo++];
+	u->slot = i;
 	u->was = *e;
 }
 
 void cthd_natports_begin(struct cthd_natports *b, uint64_t now)
 {
 	b->now = now;
+	b->packet++;
 	b->n_undo = 0;
 }
 
-/* The book as it was when the packet had made mark changes. */
-static void natport_undo_to(struct cthd_natports *b, unsigned int mark)
+void cthd_natports_undo(struct cthd_natports *b)
 {
-	/* newest first: a slot written twice gets its oldest copy back */
-	while (b->n_undo > mark) {
+	while (b->n_undo) {
 		const struct cthd_natport_undo *u = &b->undo[--b->n_undo];
 
 		b->slot[u->slot] = u->was;
 	}
 }
 
-void cthd_natports_undo(struct cthd_natports *b)
-{
-	natport_undo_to(b, 0);
-}
-
-/* Keep the master below max (0: no limit) of the class: free its oldest. */
-static void natport_make_room(struct cthd_natports *b, const struct cthd_conntrack *master,
-			      uint8_t class, uint32_t max)
+/*
+ * Keep the master below max (0: no limit) of the class: free the one
+ * written first, as the kernel's evict_oldest_expect() removes the first
+ * inserted. Returns it (NULL: none freed), its expiry in *was_expires.
+ */
+static struct cthd_natport *natport_make_room(struct cthd_natports *b,
+					      const struct cthd_conntrack *master,
+					      uint8_t class, uint32_t max, uint64_t *was_expires)
 {
 	struct cthd_natport *oldest = NULL;
 	uint32_t held = 0;
@@ -99,13 +103,15 @@ static void natport_make_room(struct cthd_natports *b, const struct cthd_conntra
 		if (!natport_live(b, e) || e->class != class || !natport_same_master(e, master))
 			continue;
 		held++;
-		if (!oldest || e->expires < oldest->expires)
+		if (!oldest || e->written < oldest->written)
 			oldest = e;
 	}
-	if (oldest && max && held >= max) {
-		natport_log(b, oldest);
-		oldest->expires = 0;
-	}
+	if (!oldest || !max || held < max)
+		return NULL;
+	natport_log(b, oldest);
+	*was_expires = oldest->expires;
+	oldest->expires = 0;
+	return oldest;
 }
 
 static bool natport_same_announcement(const struct cthd_natport *e,
@@ -154,34 +160,36 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 			    const struct cthd_expect *exp)
 {
 	uint32_t first = exp->nat_port, last = natport_last(exp);
-	unsigned int mark = b->n_undo;
+	struct cthd_natport *free_slot, *e, *evicted;
 	const struct cthd_policy *policy;
-	struct cthd_natport *free_slot, *e;
+	uint64_t evicted_expires = 0, expires;
 
 	if (!b->helper || exp->class >= b->helper->n_policies || exp->nat_port == 0)
 		return 0;
-	/* an eviction and a reservation, both to be taken back if need be */
-	if (CTHD_NATPORT_UNDO - b->n_undo < 2)
-		return 0;
 	policy = &b->helper->policies[exp->class];
+	expires = b->now + policy->timeout + CTHD_NATPORT_MARGIN;
 	/*
 	 * Announced again (a retransmission): the same answer, wherever the
 	 * search put it, even if a port before it was freed meanwhile.
 	 */
 	e = natport_held(b, master, exp);
 	if (e) {
+		/* the kernel replaces the expectation: the newest again */
 		natport_log(b, e);
-		e->expires = b->now + policy->timeout;
+		e->expires = expires;
+		e->written = ++b->writes;
 		return e->port;
 	}
-	natport_make_room(b, master, exp->class, policy->max_expected);
+	evicted = natport_make_room(b, master, exp->class, policy->max_expected,
+				    &evicted_expires);
 	for (uint32_t port = first; port <= last; port++) {
 		e = natport_find(b, exp, (uint16_t)port, &free_slot);
 		if (e || !free_slot)
 			continue;
 		natport_log(b, free_slot);
 		memset(free_slot, 0, sizeof(*free_slot));
-		free_slot->expires = b->now + policy->timeout;
+		free_slot->expires = expires;
+		free_slot->written = ++b->writes;
 		free_slot->master_id = master->id;
 		free_slot->master = master->tuple[CTHD_DIR_ORIGINAL];
 		free_slot->announced = exp->nat_port;
@@ -191,8 +199,9 @@ uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack
 		free_slot->dst = exp->tuple.dst;
 		return (uint16_t)port;
 	}
-	/* no port: the master's oldest reservation was evicted for nothing */
-	natport_undo_to(b, mark);
+	/* no port, so no new expectation: the kernel keeps the master's first */
+	if (evicted)
+		evicted->expires = evicted_expires;
 	return 0;
 }
 
@@ -207,7 +216,8 @@ void cthd_natports_seed(struct cthd_natports *b, uint64_t now, uint8_t l4proto,
 		return;
 	/* no master and no announced port: never anyone's earlier answer */
 	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->expires = now + timeout;
+	free_slot->expires = now + timeout + CTHD_NATPORT_MARGIN;
+	free_slot->written = ++b->writes;
 	free_slot->port = port;
 	free_slot->l4proto = l4proto;
 	free_slot->class = UINT8_MAX;

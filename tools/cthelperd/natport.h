@@ -19,11 +19,16 @@
 #define CTHD_NATPORT_SLOTS	4096	/* power of two */
 #define CTHD_NATPORT_PROBE	16	/* slots a key may take, from its hash on */
 #define CTHD_NATPORT_SEARCH	256	/* ports tried, from the announced one on */
-/* slot writes one packet may make: a pick writes at most two */
-#define CTHD_NATPORT_UNDO	(4 * CTHD_EXPECT_MAX)
+/*
+ * Seconds a reservation outlives its expectation's timeout: the kernel
+ * starts that when the verdict reaches it, after the book read the clock
+ * (whole seconds).
+ */
+#define CTHD_NATPORT_MARGIN	2
 
 struct cthd_natport {
 	uint64_t expires;		/* monotonic seconds; at or before now: free */
+	uint64_t written;		/* the book's count of writes when written */
 	uint32_t master_id;
 	struct cthd_tuple master;	/* the master's original tuple */
 	uint16_t announced;		/* what the sender announced */
@@ -33,7 +38,7 @@ struct cthd_natport {
 	union cthd_addr dst;		/* where the peer is sent */
 };
 
-/* A slot as it was before the current packet wrote it. */
+/* A slot as it was before the current packet first wrote it. */
 struct cthd_natport_undo {
 	uint32_t slot;
 	struct cthd_natport was;
@@ -42,8 +47,15 @@ struct cthd_natport_undo {
 struct cthd_natports {
 	uint64_t now;			/* set by cthd_natports_begin() */
 	const struct cthd_helper *helper;	/* its policies: timeouts, limits */
+	uint64_t writes;		/* slot writes so far: the order of insertion */
+	uint64_t packet;		/* packets begun so far */
+	/*
+	 * Each slot once, at its first write in the packet: the log cannot
+	 * fill, however many messages one TCP segment carries.
+	 */
 	unsigned int n_undo;
-	struct cthd_natport_undo undo[CTHD_NATPORT_UNDO];
+	uint64_t logged_in[CTHD_NATPORT_SLOTS];	/* the packet that logged the slot */
+	struct cthd_natport_undo undo[CTHD_NATPORT_SLOTS];
 	struct cthd_natport slot[CTHD_NATPORT_SLOTS];
 };
 
@@ -68,8 +80,9 @@ void cthd_natports_undo(struct cthd_natports *b);
  * one on (free: no reservation for the same protocol, destination address
  * and port, whatever the source), reserved for the class's timeout. A master holds at most its
  * class's max_expected reservations, as the kernel keeps at most that many
- * expectations (the oldest goes). 0 when no port is free, or the packet
- * already made CTHD_NATPORT_UNDO changes (then nothing is changed).
+ * expectations: the first reserved goes, as the kernel evicts its first
+ * inserted expectation. 0 when no port is free (then nothing is changed).
+ * A reservation lasts the class's timeout plus CTHD_NATPORT_MARGIN.
  */
 uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack *master,
 			    const struct cthd_expect *exp);

@@ -63,24 +63,27 @@ int conv_send_seq_len(struct conv *k, enum cthd_dir dir, uint32_t seq, const voi
 		cthd_natports_begin(k->natports, k->natports->now);
 	memcpy(priv_before, k->priv, sizeof(priv_before));
 	rc = k->helper->process(&pkt, &k->ct, k->priv, &k->last);
-	if (rc < 0) {
-		if (k->natports)
-			cthd_natports_undo(k->natports);
-		return rc;
+	if (rc < 0)
+		goto undo;
+	if (k->last.priv_changed != (memcmp(priv_before, k->priv, sizeof(priv_before)) != 0)) {
+		rc = -EBADMSG;
+		goto undo;
 	}
-	if (k->last.priv_changed != (memcmp(priv_before, k->priv, sizeof(priv_before)) != 0))
-		return -EBADMSG;
 	n = cthd_mangle_payload(pkt.payload, pkt.payload_len, k->last.mangle,
 				k->last.n_mangle, out, sizeof(out));
-	if (n < 0 || k->out_len[dir] + (size_t)n > sizeof(k->out[dir]))
-		return -ENOSPC;
+	if (n < 0 || k->out_len[dir] + (size_t)n > sizeof(k->out[dir])) {
+		rc = -ENOSPC;
+		goto undo;
+	}
 	if (k->last.verdict == CTHD_DROP) {
-		if (k->last.n_expect || k->last.n_mangle)
-			return -EBADMSG;
-		if (k->natports)
-			cthd_natports_undo(k->natports);
+		if (k->last.n_expect || k->last.n_mangle) {
+			rc = -EBADMSG;
+			goto undo;
+		}
+		/* nothing of it goes: the core sends no removal either */
+		k->last.expect_flush = 0;
 		k->dropped++;
-		return rc;
+		goto undo;
 	}
 	memcpy(k->out[dir] + k->out_len[dir], out, (size_t)n);
 	k->out_len[dir] += (size_t)n;
@@ -88,6 +91,10 @@ int conv_send_seq_len(struct conv *k, enum cthd_dir dir, uint32_t seq, const voi
 	k->n_mangled += k->last.n_mangle ? 1 : 0;
 	k->parse_errors += k->last.parse_errors;
 	k->lost += k->last.lost;
+	return rc;
+undo:
+	if (k->natports)
+		cthd_natports_undo(k->natports);
 	return rc;
 }
 

@@ -5,7 +5,8 @@
  * direction, bit 1 NAT, bits 2-3: in order / retransmission / gap / IPv6
  * conntrack), a length byte, then that many payload bytes.
  * Checks the helper's contract: edits apply, results stay within bounds,
- * priv_changed tells the truth, state fits in the private data.
+ * priv_changed tells the truth, state fits in the private data; under NAT
+ * the core's port book as fuzz_natports.h checks it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,12 +15,19 @@
 
 #include "../helper.h"
 #include "../mangle.h"
+#include "fuzz_natports.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* another TCP line helper's stream target includes this file after its name */
 #ifndef FUZZ_HELPER
 #define FUZZ_HELPER "ftp"
+#endif
+/* ...and FUZZ_UNBOOKED when it never rewrites: it tells no port of its own */
+#ifdef FUZZ_UNBOOKED
+#define FUZZ_BOOKED false
+#else
+#define FUZZ_BOOKED true
 #endif
 
 static void make_conntrack(struct cthd_conntrack *ct, bool nat, bool v6)
@@ -40,6 +48,7 @@ static void make_conntrack(struct cthd_conntrack *ct, bool nat, bool v6)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct fuzz_natports book;
 	const struct cthd_helper *ftp = cthd_helper_find(FUZZ_HELPER);
 	uint8_t priv[CTHD_PRIV_MAX] = { 0 }, before[CTHD_PRIV_MAX], out[512];
 	uint32_t seq[2] = { 1000, 0xffffff00 };
@@ -49,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ftp || size < 1)
 		return 0;
 	make_conntrack(&ct, data[0] & 2, (data[0] & 0xc) == 0xc);
+	fuzz_natports_reset(&book, ftp);
 	while (pos + 2 <= size) {
 		uint8_t ctl = data[pos], len = data[pos + 1];
 		enum cthd_dir dir = ctl & 1 ? CTHD_DIR_REPLY : CTHD_DIR_ORIGINAL;
@@ -69,8 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if ((ctl & 0xc) == 0x8)
 			pkt.tcp_seq += 7;	/* bytes never seen */
 		memcpy(before, priv, sizeof(priv));
+		if (FUZZ_BOOKED && (data[0] & 2))
+			fuzz_natports_begin(&book, 1000 + pos, &res);
 		if (ftp->process(&pkt, &ct, priv, &res) < 0)
 			abort();
+		if (FUZZ_BOOKED && (data[0] & 2))
+			fuzz_natports_check(&book, &ct, &res);
 		if (res.priv_changed != (memcmp(before, priv, sizeof(priv)) != 0))
 			abort();
 		if (res.n_expect > CTHD_EXPECT_MAX || res.n_mangle > CTHD_MANGLE_MAX)

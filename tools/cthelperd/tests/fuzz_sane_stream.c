@@ -7,4 +7,5 @@
  * NATed; the SANE helper never edits at all, see fuzz_sane.c).
  */
 #define FUZZ_HELPER "sane"
+#define FUZZ_UNBOOKED
 #include "fuzz_ftp_stream.c"

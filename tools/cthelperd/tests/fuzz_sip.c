@@ -6,7 +6,8 @@
  * input; a message read on a stream ends where the datagram reading says;
  * the helper never expects a privileged port, nor a destination other than
  * the sender, nor from anyone but its peer; it edits only under NAT, and
- * a rewritten message still parses, its Content-Length its body's length.
+ * a rewritten message still parses, its Content-Length its body's length;
+ * under NAT the core's port book as fuzz_natports.h checks it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "../helper.h"
 #include "../helpers/sip.h"
 #include "../mangle.h"
+#include "fuzz_natports.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,6 +48,7 @@ static void check_sdp(const char *body, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct fuzz_natports book;
 	const struct cthd_helper *h = cthd_helper_find("sip");
 	uint8_t priv[CTHD_PRIV_MAX] = { 0 };
 	struct cthd_conntrack ct = { 0 };
@@ -99,8 +102,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pkt.payload = data;
 	pkt.payload_len = size;
 
+	if (nat) {
+		fuzz_natports_reset(&book, h);
+		fuzz_natports_begin(&book, 1000, &res);
+	}
 	if (h->process(&pkt, &ct, priv, &res) < 0)
 		abort();
+	if (nat)
+		fuzz_natports_check(&book, &ct, &res);
 	if (res.n_expect > CTHD_EXPECT_MAX || (res.n_mangle && !nat))
 		abort();
 	if (res.verdict == CTHD_DROP && (res.n_expect || res.n_mangle || !nat))

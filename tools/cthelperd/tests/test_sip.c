@@ -928,6 +928,92 @@ static void test_unregister_snat_reserves_nothing(struct tap *t)
 		  v.last.n_expect, v.last.n_expect ? v.last.expect[0].tuple.dport : 0);
 }
 
+/* msgs (NULL-ended) in one TCP segment from the phone, each filled as sip_send() does */
+static int sip_send_segment(struct conv *k, const char *const *msgs)
+{
+	static char seg[8192];
+	size_t n = 0;
+
+	for (; *msgs; msgs++)
+		n += sip_msg_fill(*msgs, seg + n, sizeof(seg) - n);
+	conv_reset_counts(k);
+	return conv_send_len(k, O, seg, n);
+}
+
+#define TCP_OFFER(cseq, method, media) \
+	method " sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: " cseq " " method "\r\n" \
+	"Content-Type: application/sdp\r\nContent-Length: @CL@\r\n\r\n" \
+	"v=0\r\nc=IN IP4 192.168.1.10\r\n" media
+
+/*
+ * A PBX trunk behind SNAT: one TCP segment with three INVITEs of 4 audio
+ * streams each (each INVITE's flush takes the earlier ones' expectations
+ * out again): every stream gets a port, however many the segment asks for.
+ */
+static void test_tcp_segment_of_many_offers(struct tap *t)
+{
+	static struct cthd_natports book;
+	struct conv k, k2;
+	int rc;
+
+	tcp_phones_behind_snat(&k, &k2, &book);
+	rc = sip_send_segment(&k, (const char *const[]){
+		TCP_OFFER("1", "INVITE", "m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 0\r\n"
+		"m=audio 4020 RTP/AVP 0\r\nm=audio 4030 RTP/AVP 0\r\n"),
+		TCP_OFFER("2", "INVITE", "m=audio 4100 RTP/AVP 0\r\nm=audio 4110 RTP/AVP 0\r\n"
+		"m=audio 4120 RTP/AVP 0\r\nm=audio 4130 RTP/AVP 0\r\n"),
+		TCP_OFFER("3", "INVITE", "m=audio 4200 RTP/AVP 0\r\nm=audio 4210 RTP/AVP 0\r\n"
+		"m=audio 4220 RTP/AVP 0\r\nm=audio 4230 RTP/AVP 0\r\n"), NULL });
+	tap_check(t, rc == 0 && k.dropped == 0 && k.last.n_expect == 8 && k.lost == 0,
+		  "sip_tcp_segment_of_three_offers_goes_out", "rc %d dropped %u n_expect %u lost %u",
+		  rc, k.dropped, k.last.n_expect, k.lost);
+}
+
+/*
+ * The book frees what the kernel evicts: a master's first inserted
+ * expectation of the class (audio keeps 4), whether in one packet or in
+ * two of the same second. A port the kernel keeps but the book freed
+ * would be told to a second phone behind the same SNAT, whose peer's
+ * media would then reach the first phone's expectation.
+ */
+static void test_snat_book_evicts_what_the_kernel_evicts(struct tap *t)
+{
+	static const uint16_t kept[] = { 4010, 4011, 4020, 4021 };
+	static struct cthd_natports book;
+	unsigned int missing[2] = { 0, 0 };
+	struct conv k, k2;
+	int rc;
+
+	snat_phone_booked(&k, &book);
+	rc = sip_send_fresh(&k, O, SNAT_INVITE(
+		"m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 0\r\nm=audio 4020 RTP/AVP 0\r\n"));
+	for (unsigned int i = 0; i < 4; i++)
+		missing[0] += !conv_natport_held(&book, kept[i]);
+	snat_phone_booked(&k, &book);
+	rc |= sip_send_fresh(&k, O, SNAT_INVITE(
+		"m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 0\r\n"));
+	rc |= sip_send_fresh(&k, O,
+		"UPDATE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 2 UPDATE\r\n"
+		"c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.10\r\n"
+		"m=audio 4020 RTP/AVP 0\r\n");
+	for (unsigned int i = 0; i < 4; i++)
+		missing[1] += !conv_natport_held(&book, kept[i]);
+	conv_init(&k2, "sip", "192.168.1.11", "203.0.113.1", 5062, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k2.ct.id = 2;
+	k2.natports = &book;
+	rc |= sip_send_fresh(&k2, O,
+		"INVITE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n"
+		"c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.11\r\n"
+		"m=audio 4010 RTP/AVP 0\r\n");
+	tap_check(t, rc == 0 && missing[0] == 0 && missing[1] == 0 && k2.last.n_expect == 2 &&
+		  k2.last.expect[0].tuple.dport == 4012,
+		  "sip_snat_book_evicts_the_first_inserted_as_the_kernel",
+		  "rc %d: of 4010/4011/4020/4021 the book lacks %u (one offer), %u (two in one "
+		  "second); a second phone told %u", rc, missing[0], missing[1],
+		  k2.last.n_expect ? k2.last.expect[0].tuple.dport : 0);
+}
+
 /* Contact: first, then more entries than the parser reads (the message cannot be rewritten). */
 static void contacts_past_the_parser(char *buf, size_t size, const char *first)
 {
@@ -1571,6 +1657,8 @@ int main(void)
 	test_register_snat(&t);
 	test_register_snat_tcp(&t);
 	test_unregister_snat_reserves_nothing(&t);
+	test_tcp_segment_of_many_offers(&t);
+	test_snat_book_evicts_what_the_kernel_evicts(&t);
 	test_snat_dropped_message_reserves_no_port(&t);
 	test_snat_dropped_invite_not_remembered(&t);
 	test_snat_stream_without_a_port_not_sent_half_rewritten(&t);

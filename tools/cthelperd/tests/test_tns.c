@@ -670,10 +670,10 @@ static void book_reset(struct cthd_natports *book)
 
 /*
  * Under NAT the core reserves the port the client is told
- * (cthd_result_nat_port()); it cannot take a reservation back, and for
- * tns's one-expectation class it evicts the master's previous one. A
- * rewrite that cannot be made must reserve nothing; one that is made
- * holds its port.
+ * (cthd_result_nat_port()); it keeps the reservation of a packet that
+ * goes out, and for tns's one-expectation class it evicts the master's
+ * previous one. A rewrite that cannot be made must reserve nothing; one
+ * that is made holds its port.
  */
 static void test_nat_reservations(struct tap *t)
 {
