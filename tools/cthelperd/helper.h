@@ -193,6 +193,10 @@ struct cthd_result {
  * CTA_HELP_INFO, zeroes for a new connection (so a connection's state must
  * never go back to all zeroes). Returns 0, or a negative errno
  * for an internal error (the core accepts the packet and counts it).
+ * With res->verdict CTHD_DROP the core sends no expectation, removal or
+ * edit and takes back the packet's NAT ports, but priv goes back as the
+ * helper left it: put back what the packet should not have changed (what
+ * its messages remembered), keep what the resent copy needs.
  */
 /*
  * A setting of a helper an administrator may change per served helper

@@ -172,7 +172,8 @@ void cthd_process_packet(const struct nlmsghdr *nlh, const struct cthd_helper *h
 		 * A dropped packet reaches no one: it opens and removes no
 		 * expectation (the kernel would attach them anyway), and
 		 * its NAT ports go back. Its private data still goes: a
-		 * stream marks where the resent copy starts.
+		 * stream marks where the resent copy starts (the helper put
+		 * back the rest, see helper.h).
 		 */
 		if (res->natports)
 			cthd_natports_undo(res->natports);

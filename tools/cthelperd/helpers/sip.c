@@ -237,9 +237,17 @@ static void sip_expect_stream(struct sip_ctx *x, size_t body_off, const struct s
 							   m->rtcp_port_text.len }, rtcp);
 	} else if (m->port < 65535) {
 		rtcp = sip_expect_media(x, a, (uint16_t)(m->port + 1), class);
-		/* the peer sends RTCP after the RTP port it was told */
-		if (rtp && rtcp && rtcp != (uint16_t)(rtp + 1))
+		/*
+		 * The peer sends RTCP after the RTP port it was told. Under
+		 * NAT another one (held by another master) would send it to
+		 * a port that may be another's: the message is dropped, as
+		 * for a stream without a port.
+		 */
+		if (rtp && rtcp && rtcp != (uint16_t)(rtp + 1)) {
 			x->res->lost++;
+			if (x->natted)
+				x->edits_overflow = true;
+		}
 	}
 }
 
@@ -270,10 +278,10 @@ static void sip_expect_sdp(struct sip_ctx *x, size_t body_off, size_t len)
 			ports += 1 + m->has_rtcp;
 	}
 	/*
-	 * Under NAT the ports are reserved only for a message that goes out:
-	 * the core cannot take a reservation back, and it evicts the master's
-	 * oldest of the class. With every other edit collected, there must be
-	 * room for each port to move.
+	 * Under NAT the ports are reserved only for a message that can go
+	 * out (a dropped one's go back, but a message dropped for want of
+	 * room is better told before): with every other edit collected,
+	 * there must be room for each port to move.
 	 */
 	if (x->natted && !sip_edits_fit(x, ports)) {
 		x->edits_overflow = true;
@@ -674,7 +682,6 @@ static void sip_nat_headers(struct sip_ctx *x, const struct sip_msg *m)
 /* One message at payload offset base. */
 static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram)
 {
-	bool registers = false;
 	struct sip_msg m;
 	int rc;
 
@@ -694,17 +701,12 @@ static int sip_message(struct sip_ctx *x, size_t base, size_t len, bool datagram
 		sip_nat_headers(x, &m);
 	if (m.sdp && m.body.len && sip_msg_offers_media(&m))
 		sip_expect_sdp(x, m.body.off, m.body.len);
-	if (m.request && m.method == SIP_METHOD_REGISTER)
-		registers = sip_expect_register(x, &m);
-	if (x->natted)
-		sip_apply_edits(x, &m, base);
-	/* a dropped request reached no one: an answer naming it answers nothing */
-	if (x->res->verdict == CTHD_DROP)
-		return 0;
 	if (m.request && m.method == SIP_METHOD_INVITE)
 		sip_remember(x, &x->call->invite_cseq1, m.cseq);
-	if (registers)
+	if (m.request && m.method == SIP_METHOD_REGISTER && sip_expect_register(x, &m))
 		sip_remember(x, &x->call->register_cseq1, m.cseq);
+	if (x->natted)
+		sip_apply_edits(x, &m, base);
 	return 0;
 }
 
@@ -722,16 +724,33 @@ static void sip_ctx_init(struct sip_ctx *x, const struct cthd_helper *h,
 	x->natted = cthd_conntrack_is_natted(ct);
 }
 
+/*
+ * Nothing of a dropped packet reached the peer: an answer naming one of
+ * its requests answers nothing, so the CSeqs they recorded go back (the
+ * stream layer puts back its own part; what it marks for the resent copy
+ * stays).
+ */
+static void sip_forget_dropped(struct cthd_result *res, struct sip_call_state *call,
+			       const struct sip_call_state *before, const void *priv,
+			       const void *priv_before, size_t priv_len)
+{
+	if (res->verdict != CTHD_DROP)
+		return;
+	*call = *before;
+	res->priv_changed = memcmp(priv, priv_before, priv_len) != 0;
+}
+
 static int sip_process(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
 		       void *priv, struct cthd_result *res)
 {
-	struct sip_priv *sp = priv;
+	struct sip_priv *sp = priv, before = *sp;
 	struct sip_ctx x;
 
 	if (ct->l4proto != IPPROTO_UDP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
 	sip_ctx_init(&x, &sip_helper, pkt, ct, &sp->call, res);
 	sip_message(&x, 0, pkt->payload_len, true);
+	sip_forget_dropped(res, &sp->call, &before.call, sp, &before, sizeof(before));
 	return 0;
 }
 
@@ -781,13 +800,16 @@ static const struct cthd_msg_ops sip_msg_ops = {
 static int sip_tcp_process(const struct cthd_packet *pkt, const struct cthd_conntrack *ct,
 			   void *priv, struct cthd_result *res)
 {
-	struct sip_tcp_priv *st = priv;
+	struct sip_tcp_priv *st = priv, before = *st;
 	struct sip_ctx x;
+	int rc;
 
 	if (ct->l4proto != IPPROTO_TCP || (ct->family != AF_INET && ct->family != AF_INET6))
 		return -EPROTONOSUPPORT;
 	sip_ctx_init(&x, &sip_tcp_helper, pkt, ct, &st->call, res);
-	return cthd_stream_messages(pkt, &st->stream, res, &sip_msg_ops, &x);
+	rc = cthd_stream_messages(pkt, &st->stream, res, &sip_msg_ops, &x);
+	sip_forget_dropped(res, &st->call, &before.call, st, &before, sizeof(before));
+	return rc;
 }
 
 /* nf_conntrack_sip's classes and limits, and its parameters */

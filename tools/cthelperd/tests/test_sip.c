@@ -944,6 +944,60 @@ static int sip_send_segment(struct conv *k, const char *const *msgs)
 	method " sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: " cseq " " method "\r\n" \
 	"Content-Type: application/sdp\r\nContent-Length: @CL@\r\n\r\n" \
 	"v=0\r\nc=IN IP4 192.168.1.10\r\n" media
+#define TCP_REFUSAL(code, cseq) \
+	"SIP/2.0 " code "\r\nCSeq: " cseq "\r\nContent-Length: 0\r\n\r\n"
+/* a message that cannot be rewritten under NAT: more contacts than the parser reads */
+#define TCP_UNREWRITABLE \
+	"OPTIONS sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 9 OPTIONS\r\nContact: <sip:a@192.168.1.10>" \
+	", <sip:c0@192.0.2.1>, <sip:c1@192.0.2.1>, <sip:c2@192.0.2.1>, <sip:c3@192.0.2.1>" \
+	", <sip:c4@192.0.2.1>, <sip:c5@192.0.2.1>, <sip:c6@192.0.2.1>, <sip:c7@192.0.2.1>" \
+	", <sip:c8@192.0.2.1>, <sip:c9@192.0.2.1>, <sip:ca@192.0.2.1>, <sip:cb@192.0.2.1>" \
+	", <sip:cc@192.0.2.1>, <sip:cd@192.0.2.1>, <sip:ce@192.0.2.1>, <sip:cf@192.0.2.1>" \
+	"\r\nContent-Length: 0\r\n\r\n"
+_Static_assert(SIP_CONTACT_MAX == 16, "TCP_UNREWRITABLE has one contact more than read");
+
+/*
+ * A TCP segment is dropped whole when one of its messages cannot be
+ * rewritten: the requests before that one reached no one either. Their
+ * CSeqs are not remembered (a refusal naming the dropped re-INVITE must
+ * leave the call's media, one naming the INVITE that went out removes
+ * them; the same for REGISTER), and nothing of them stays in the book.
+ */
+static void test_tcp_dropped_segment_forgets_its_requests(struct tap *t)
+{
+	static struct cthd_natports book;
+	struct conv k, k2;
+	int rc;
+
+	tcp_phones_behind_snat(&k, &k2, &book);
+	rc = sip_send_fresh(&k, O, TCP_OFFER("1", "INVITE", "m=audio 4000 RTP/AVP 0\r\n"));
+	rc |= sip_send_segment(&k, (const char *const[]){
+		TCP_OFFER("2", "INVITE", "m=audio 4010 RTP/AVP 0\r\n"), TCP_UNREWRITABLE, NULL });
+	tap_check(t, rc == 0 && k.dropped == 1 && !conv_natport_held(&book, 4010) &&
+		  conv_natport_held(&book, 4000),
+		  "sip_tcp_segment_with_an_unrewritable_message_dropped_with_its_reinvite",
+		  "rc %d dropped %u held 4000 %d 4010 %d", rc, k.dropped,
+		  conv_natport_held(&book, 4000), conv_natport_held(&book, 4010));
+	rc = sip_send_fresh(&k, R, TCP_REFUSAL("486 Busy Here", "2 INVITE"));
+	tap_check(t, rc == 0 && k.last.expect_flush == 0,
+		  "sip_tcp_refusal_of_a_dropped_reinvite_removes_nothing", "rc %d flush 0x%x", rc,
+		  k.last.expect_flush);
+	rc = sip_send_fresh(&k, R, TCP_REFUSAL("486 Busy Here", "1 INVITE"));
+	tap_check(t, rc == 0 && k.last.expect_flush == SIP_FLUSH_MEDIA,
+		  "sip_tcp_refusal_of_the_invite_that_went_out_removes_media", "rc %d flush 0x%x",
+		  rc, k.last.expect_flush);
+
+	tcp_phones_behind_snat(&k, &k2, &book);
+	rc = sip_send_fresh(&k, O, TCP_REG("192.168.1.10:5060", "192.168.1.10:5060", "300"));
+	rc |= sip_send_segment(&k, (const char *const[]){
+		"REGISTER sip:198.51.100.2 SIP/2.0\r\nCSeq: 2 REGISTER\r\n"
+		"Contact: <sip:alice@192.168.1.10:5060;transport=tcp>\r\nExpires: 300\r\n"
+		"Content-Length: 0\r\n\r\n", TCP_UNREWRITABLE, NULL });
+	rc |= sip_send_fresh(&k, R, TCP_REFUSAL("403 Forbidden", "1 REGISTER"));
+	tap_check(t, rc == 0 && k.last.expect_flush == SIP_FLUSH_SIGNALLING,
+		  "sip_tcp_refusal_of_the_register_that_went_out_removes_it", "rc %d flush 0x%x",
+		  rc, k.last.expect_flush);
+}
 
 /*
  * A PBX trunk behind SNAT: one TCP segment with three INVITEs of 4 audio
@@ -1012,6 +1066,36 @@ static void test_snat_book_evicts_what_the_kernel_evicts(struct tap *t)
 		  "rc %d: of 4010/4011/4020/4021 the book lacks %u (one offer), %u (two in one "
 		  "second); a second phone told %u", rc, missing[0], missing[1],
 		  k2.last.n_expect ? k2.last.expect[0].tuple.dport : 0);
+}
+
+/*
+ * Without a=rtcp the peer sends RTCP to the RTP port it was told plus one.
+ * Another phone holds 4000 and 4002 (a=rtcp:4002): told RTP 4001, the
+ * phone's RTCP could only be expected at 4003 while its peer sends to
+ * 4002, the other phone's. Under NAT the message is dropped instead.
+ */
+static void test_snat_implicit_rtcp_never_anothers(struct tap *t)
+{
+	static struct cthd_natports book;
+	struct conv k, k2;
+	int rc;
+
+	snat_phone_booked(&k, &book);
+	conv_init(&k2, "sip", "192.168.1.11", "203.0.113.1", 5062, "198.51.100.2",
+		  "198.51.100.2", 5060);
+	k2.ct.id = 2;
+	k2.natports = &book;
+	rc = sip_send_fresh(&k2, O,
+		"INVITE sip:bob@198.51.100.2 SIP/2.0\r\nCSeq: 1 INVITE\r\n"
+		"c: application/sdp\r\nl: @CL@\r\n\r\nv=0\r\nc=IN IP4 192.168.1.11\r\n"
+		"m=audio 4000 RTP/AVP 0\r\na=rtcp:4002\r\n");
+	rc |= sip_send_fresh(&k, O, SNAT_INVITE("m=audio 4000 RTP/AVP 0\r\n"));
+	tap_check(t, rc == 0 && k2.last.n_expect == 2 && k.dropped == 1 &&
+		  !conv_natport_held(&book, 4001) && !conv_natport_held(&book, 4003),
+		  "sip_snat_implicit_rtcp_at_anothers_port_dropped",
+		  "rc %d dropped %u told %u/%u", rc, k.dropped,
+		  k.last.n_expect ? k.last.expect[0].tuple.dport : 0,
+		  k.last.n_expect > 1 ? k.last.expect[1].tuple.dport : 0);
 }
 
 /* Contact: first, then more entries than the parser reads (the message cannot be rewritten). */
@@ -1657,8 +1741,10 @@ int main(void)
 	test_register_snat(&t);
 	test_register_snat_tcp(&t);
 	test_unregister_snat_reserves_nothing(&t);
+	test_tcp_dropped_segment_forgets_its_requests(&t);
 	test_tcp_segment_of_many_offers(&t);
 	test_snat_book_evicts_what_the_kernel_evicts(&t);
+	test_snat_implicit_rtcp_never_anothers(&t);
 	test_snat_dropped_message_reserves_no_port(&t);
 	test_snat_dropped_invite_not_remembered(&t);
 	test_snat_stream_without_a_port_not_sent_half_rewritten(&t);
