@@ -78,11 +78,12 @@ void cthd_natports_undo(struct cthd_natports *b);
  * The port for exp (exp->nat_port announced): the same one again for the
  * same master and announced port, else the first free from the announced
  * one on (free: no reservation for the same protocol, destination address
- * and port, whatever the source), reserved for the class's timeout. A master holds at most its
- * class's max_expected reservations, as the kernel keeps at most that many
- * expectations: the first reserved goes, as the kernel evicts its first
- * inserted expectation. 0 when no port is free (then nothing is changed).
- * A reservation lasts the class's timeout plus CTHD_NATPORT_MARGIN.
+ * and port, whatever the source), reserved for the class's timeout plus
+ * CTHD_NATPORT_MARGIN. A master holds at most its class's max_expected
+ * reservations, as the kernel keeps at most that many expectations: the
+ * one reserved or refreshed longest ago goes, as the kernel evicts its
+ * first inserted expectation (a resent one replaces the old). 0 when no
+ * port is free (then nothing is changed).
  */
 uint16_t cthd_natports_pick(struct cthd_natports *b, const struct cthd_conntrack *master,
 			    const struct cthd_expect *exp);
@@ -100,7 +101,7 @@ uint16_t cthd_natports_held(struct cthd_natports *b, const struct cthd_conntrack
 /*
  * A port an expectation already holds, which this daemon did not hand
  * out (one found in the kernel at start: a restart forgets the book).
- * Taken for everyone, for timeout seconds from now.
+ * Taken for everyone, for timeout seconds from now plus CTHD_NATPORT_MARGIN.
  */
 void cthd_natports_seed(struct cthd_natports *b, uint64_t now, uint8_t l4proto,
 			const union cthd_addr *dst, uint16_t port, uint32_t timeout);
