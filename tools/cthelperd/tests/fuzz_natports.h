@@ -20,7 +20,8 @@
 #include "../natport.h"
 
 struct fuzz_natports {
-	struct cthd_natports book, before;
+	struct cthd_natports book;
+	struct cthd_natport before[CTHD_NATPORT_SLOTS];	/* the slots before the packet */
 };
 
 static inline void fuzz_natports_reset(struct fuzz_natports *f, const struct cthd_helper *h)
@@ -34,7 +35,7 @@ static inline void fuzz_natports_begin(struct fuzz_natports *f, uint64_t now,
 				       struct cthd_result *res)
 {
 	cthd_natports_begin(&f->book, now);
-	memcpy(f->before.slot, f->book.slot, sizeof(f->book.slot));
+	memcpy(f->before, f->book.slot, sizeof(f->before));
 	res->natports = &f->book;
 }
 
@@ -64,7 +65,7 @@ static inline void fuzz_natports_check(struct fuzz_natports *f, const struct cth
 
 	if (res->verdict == CTHD_DROP) {
 		cthd_natports_undo(&f->book);
-		if (memcmp(f->before.slot, b->slot, sizeof(b->slot)))
+		if (memcmp(f->before, b->slot, sizeof(f->before)))
 			abort();
 		return;
 	}
